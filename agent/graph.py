@@ -1,0 +1,127 @@
+"""The agent's graph: understand the message, call tools, reply; checkpointed per conversation.
+
+Offline (the default), code understands the message and templates word the reply:
+    understand -> tools -> respond
+With a chat model configured, the model chooses tools and words the reply itself:
+    call_model -> tools -> call_model ... -> end
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.prebuilt import ToolNode
+from langgraph.runtime import Runtime
+
+import prompts
+from agent.configuration import Configuration
+from agent.replies import render_reply, reply_template
+from agent.state import State
+from agent.understanding import IntentParser
+from journeys.workspace import Workspace
+from tools import UserContext, build_tools
+
+
+def build_graph(
+    workspace: Workspace,
+    configuration: Configuration | None = None,
+    checkpointer: Any = None,
+    chat_model: Any = None,
+) -> CompiledStateGraph:
+    """The compiled agent over a workspace; chat_model (a LangChain chat model) overrides the configured one."""
+    configuration = configuration or Configuration()
+    tools = build_tools(workspace)
+    builder = StateGraph(State, context_schema=UserContext)
+    builder.add_node("tools", ToolNode(tools))
+    if chat_model is None and configuration.offline:
+        parser = IntentParser(workspace.embedder)
+        builder.add_node("understand", _understand_node(workspace, parser))
+        builder.add_node("respond", respond)
+        builder.add_edge(START, "understand")
+        builder.add_conditional_edges("understand", route_understanding)
+        builder.add_edge("tools", "respond")
+        builder.add_edge("respond", END)
+    else:
+        model = chat_model or _chat_model(configuration.chat_model)
+        builder.add_node("call_model", _call_model_node(model.bind_tools(tools)))
+        builder.add_edge(START, "call_model")
+        builder.add_conditional_edges("call_model", route_model_output)
+        builder.add_edge("tools", "call_model")
+    return builder.compile(checkpointer=checkpointer, name="journeys")
+
+
+def _understand_node(workspace: Workspace, parser: IntentParser):
+    def understand(state: State, runtime: Runtime[UserContext]) -> dict[str, Any]:
+        """Turn the user's last message into a tool call, or answer directly when no tool is needed."""
+        text = _last_human_text(state)
+        journeys = workspace.journeys.journeys(runtime.context.user_id)
+        understanding = parser.parse(text, journeys, state.pending)
+        if understanding.intent in ("help", "greeting", "out_of_scope"):
+            return {"messages": [AIMessage(render_reply(understanding.intent))], "pending": None}
+        call = {"name": understanding.intent, "args": understanding.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
+        return {"messages": [AIMessage("", tool_calls=[call])], "pending": None}
+
+    return understand
+
+
+def respond(state: State) -> dict[str, Any]:
+    """Word the reply from the tool results of this turn, using the reply templates."""
+    results = _tool_results_of_turn(state)
+    parts, pending = [], None
+    for message in results:
+        facts = message.artifact if isinstance(message.artifact, dict) else {}
+        if message.status == "error" or not facts:
+            parts.append(render_reply("out_of_scope"))
+            continue
+        template = reply_template(message.name, facts)
+        parts.append(render_reply(template, facts))
+        if facts.get("error") in ("ambiguous", "not_found") and facts.get("candidates"):
+            pending = {"intent": message.name}
+    return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending}
+
+
+def route_understanding(state: State) -> Literal["tools", "__end__"]:
+    """Run the tools when understanding produced a tool call, else the turn is over."""
+    last = state.messages[-1]
+    return "tools" if isinstance(last, AIMessage) and last.tool_calls else END
+
+
+def route_model_output(state: State) -> Literal["tools", "__end__"]:
+    """Run the tools the model asked for, or end the turn when it answered."""
+    return route_understanding(state)
+
+
+def _call_model_node(model: Any):
+    def call_model(state: State) -> dict[str, Any]:
+        """Let the chat model read the dialogue and answer or call tools."""
+        system = SystemMessage(prompts.load_text("system.md"))
+        return {"messages": [model.invoke([system, *state.messages])]}
+
+    return call_model
+
+
+def _chat_model(name: str) -> Any:
+    from langchain.chat_models import init_chat_model
+
+    return init_chat_model(name)
+
+
+def _last_human_text(state: State) -> str:
+    for message in reversed(state.messages):
+        if isinstance(message, HumanMessage):
+            return message.text if hasattr(message, "text") else str(message.content)
+    return ""
+
+
+def _tool_results_of_turn(state: State) -> list[ToolMessage]:
+    results: list[ToolMessage] = []
+    for message in reversed(state.messages):
+        if isinstance(message, ToolMessage):
+            results.append(message)
+        elif results or isinstance(message, HumanMessage):
+            break
+    return list(reversed(results))

@@ -1,0 +1,23 @@
+"""Offline replies: the facts from tool results rendered through the templates in prompts/replies.yaml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+import prompts
+
+_environment = Environment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False)
+
+
+def render_reply(template: str, facts: dict[str, Any] | None = None) -> str:
+    """The reply for a template name (see replies.yaml), filled with the given facts."""
+    templates = prompts.load_yaml("replies.yaml")
+    return _environment.from_string(templates[template]).render(**(facts or {})).strip()
+
+
+def reply_template(tool_name: str, facts: dict[str, Any]) -> str:
+    """The template that fits a tool's result: the tool's own, or its error variant."""
+    error = facts.get("error")
+    return f"{tool_name}_{error}" if error else tool_name

@@ -1,0 +1,229 @@
+"""Entry point of the `journeys` console script (see the command-line spec in the README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from journeys.activity import HistoryFileError, read_rows
+from journeys.settings import Settings
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one sentence without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command and flag."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", type=Path, help="folder for the stores (default: $JOURNEYS_HOME or a per-user data folder)")
+    common.add_argument("--chroma-url", help="use the Chroma server at this URL instead of the embedded store")
+    common.add_argument("--debug", action="store_true", help="show tracebacks and library logs")
+
+    parser = argparse.ArgumentParser(
+        prog="journeys", parents=[common],
+        description="Find a person's interest journeys in their activity history and talk with them about it.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", parents=[common], help="prepare the demo personas and start the web UI",
+                               description="Ingest the demo personas, find and name their journeys, and start the web UI.")
+    _serve_flags(demo)
+
+    ingest = commands.add_parser("ingest", parents=[common], help="load activity histories into the history store",
+                                 description="Load activity histories (JSON Lines or CSV, see the history format) into the history store.")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="history file(s)")
+    ingest.add_argument("--user", help="import only this user's activities")
+    ingest.add_argument("--format", choices=["jsonl", "csv"], help="file format (default: from the extension)")
+    ingest.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report every skipped line")
+
+    extract = commands.add_parser("extract", parents=[common], help="find (or refresh) a user's journeys and name them",
+                                  description="Find (or refresh) a user's journeys and name them.")
+    extract.add_argument("--user", required=True, help="whose journeys")
+    extract.add_argument("--json", action="store_true", help="print the journeys as a JSON list")
+    extract.add_argument("--namer", help="naming backend (default: keywords)")
+
+    chat = commands.add_parser("chat", parents=[common], help="talk with the agent in the terminal",
+                               description="Talk with the agent about a user's journeys in the terminal (end with Ctrl-D or 'quit').")
+    chat.add_argument("--user", required=True, help="whose journeys")
+    chat.add_argument("--thread", help="conversation id to resume (default: one per user)")
+
+    ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
+                             description="Start the Gradio web app over the users in the history store.")
+    _serve_flags(ui)
+    return parser
+
+
+def _serve_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default: {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from the environment with the command's flags on top."""
+    return Settings.from_env(home=args.home, chroma_url=args.chroma_url, namer=getattr(args, "namer", None))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    _quiet_libraries(args.debug)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("journeys: interrupted", file=sys.stderr)
+        return 130
+    except (UserError, HistoryFileError, ValueError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"journeys: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _quiet_libraries(debug: bool) -> None:
+    if debug:
+        return
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    warnings.filterwarnings("ignore")
+    logging.getLogger().setLevel(logging.ERROR)
+    for name in ("chromadb", "httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _workspace(settings: Settings):
+    from journeys.workspace import Workspace
+
+    return Workspace(settings)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    workspace = _workspace(settings_from(args))
+    total = sum(1 for path in args.paths for row in read_rows(path, args.format) if row.activity is not None)
+    with tqdm(total=total, unit="activity", desc="Ingesting", file=sys.stderr, disable=None) as bar:
+        report = workspace.ingest(
+            args.paths, fmt=args.format, user_id=args.user, skip_invalid=args.skip_invalid, on_progress=bar.update
+        )
+    for skipped in report.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+    parts = [f"{report.added} activities added", f"{report.already_stored} already stored"]
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} invalid rows skipped")
+    if report.other_users:
+        parts.append(f"{report.other_users} of other users left out")
+    users = ", ".join(sorted(report.users)) or "none"
+    print(f"{'; '.join(parts)} (users: {users}).")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    workspace = _workspace(settings_from(args))
+    if workspace.history.count(args.user) == 0:
+        raise UserError(
+            f"there is no activity history for user '{args.user}' in {workspace.settings.home}; "
+            "import one with `journeys ingest PATH` or check --home"
+        )
+    journeys = workspace.extract(args.user)
+    if args.json:
+        print(json.dumps([j.summary() for j in journeys], ensure_ascii=False, indent=2))
+    else:
+        for number, journey in enumerate(journeys, start=1):
+            span = f"{journey.first_seen:%Y-%m-%d} to {journey.last_seen:%Y-%m-%d}" if journey.first_seen else "no items yet"
+            print(f"{number}. {journey.name} [{journey.status}] {journey.size} activities, {span}")
+        if not journeys:
+            print("No persistent interests found yet.")
+    return 0
+
+
+def _conversation_graph(workspace, settings: Settings):
+    from agent import build_graph, open_checkpointer
+    from agent.configuration import OFFLINE, Configuration
+
+    configuration = Configuration(chat_model=settings.chat_model or OFFLINE)
+    return build_graph(workspace, configuration, checkpointer=open_checkpointer(settings.checkpoints_db))
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from agent import Conversation
+
+    settings = settings_from(args)
+    workspace = _workspace(settings)
+    if workspace.history.count(args.user) == 0:
+        raise UserError(
+            f"there is no activity history for user '{args.user}' in {settings.home}; "
+            "import one with `journeys ingest PATH` or check --home"
+        )
+    conversation = Conversation(_conversation_graph(workspace, settings), args.user, thread_id=args.thread)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"Talking about {args.user}'s journeys. Ask “what are my journeys?”; end with Ctrl-D or 'quit'.")
+    while True:
+        try:
+            text = input("you> " if interactive else "")
+        except EOFError:
+            break
+        if text.strip().lower() in ("quit", "exit", "bye"):
+            break
+        if not text.strip():
+            continue
+        reply = conversation.ask(text)
+        print(f"journeys> {reply.text}\n", flush=True)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from ui.app import Person
+
+    settings = settings_from(args)
+    workspace = _workspace(settings)
+    people = [Person(user_id) for user_id in workspace.users()]
+    _launch(workspace, settings, people, args)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from journeys.demo import load_personas
+    from ui.app import Person
+
+    base = settings_from(args)
+    settings = base.with_home(base.home / "demo")
+    workspace = _workspace(settings)
+    personas = load_personas()
+    print(f"Preparing the demo in {settings.home} ...", file=sys.stderr)
+    with tqdm(total=len(personas) * 2, desc="Demo", unit="step", file=sys.stderr, disable=None) as bar:
+        for persona in personas:
+            workspace.ingest([persona.history_path])
+            bar.update()
+            if not workspace.journeys.journeys(persona.user_id, include_rejected=True):
+                workspace.extract(persona.user_id)
+            bar.update()
+    people = [Person(p.user_id, p.display_name, p.summary) for p in personas]
+    _launch(workspace, settings, people, args)
+    return 0
+
+
+def _launch(workspace, settings: Settings, people, args: argparse.Namespace) -> None:
+    from ui.app import build_app
+
+    app = build_app(_conversation_graph(workspace, settings), people)
+    print(f"Journeys is running at http://{args.host}:{args.port} (Ctrl-C to stop).", file=sys.stderr)
+    app.launch(server_name=args.host, server_port=args.port, quiet=True, footer_links=["api"])
+
+
+COMMANDS = {"demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "chat": cmd_chat, "ui": cmd_ui}
+
+if __name__ == "__main__":
+    sys.exit(main())

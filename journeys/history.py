@@ -1,0 +1,195 @@
+"""The history store: every user's activities in one Chroma collection, always read per user."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from journeys.activity import Activity
+from journeys.embedding import TextEmbedder, chroma_embedding_function
+
+COLLECTION = "activities"
+
+
+@dataclass(frozen=True)
+class StoredActivity:
+    """An activity as kept in the store, with its id and (when asked for) its embedding."""
+
+    activity_id: str
+    activity: Activity
+    embedding: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of a history search: the activity and its similarity to the query in [-1, 1]."""
+
+    activity_id: str
+    activity: Activity
+    score: float
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did: activities newly stored and activities that were already there."""
+
+    added: int
+    already_stored: int
+
+
+def open_chroma(path: Path | None = None, url: str | None = None) -> Any:
+    """A Chroma client: a server at url when given, else an embedded store in path."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "localhost", port=parsed.port or 8000,
+            ssl=parsed.scheme == "https", settings=settings,
+        )
+    if path is None:
+        raise ValueError("open_chroma needs a path for the embedded store or a server url")
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class HistoryStore:
+    """Activities of many users in one Chroma collection; every read is scoped to one user."""
+
+    def __init__(self, client: Any, embedder: TextEmbedder, collection: str = COLLECTION):
+        self.embedder = embedder
+        self.collection = client.get_or_create_collection(
+            collection,
+            embedding_function=chroma_embedding_function(embedder),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def add(
+        self,
+        activities: Iterable[Activity],
+        batch_size: int = 256,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> IngestResult:
+        """Store activities not stored yet, embedding only those; returns counts of new and known ones."""
+        added = known = 0
+        batch: list[Activity] = []
+        for activity in activities:
+            batch.append(activity)
+            if len(batch) >= batch_size:
+                new, old = self._add_batch(batch)
+                added, known = added + new, known + old
+                if on_batch:
+                    on_batch(len(batch))
+                batch = []
+        if batch:
+            new, old = self._add_batch(batch)
+            added, known = added + new, known + old
+            if on_batch:
+                on_batch(len(batch))
+        return IngestResult(added=added, already_stored=known)
+
+    def _add_batch(self, batch: Sequence[Activity]) -> tuple[int, int]:
+        unique = {a.activity_id: a for a in batch}
+        existing = set(self.collection.get(ids=list(unique), include=[])["ids"])
+        fresh = [(aid, a) for aid, a in unique.items() if aid not in existing]
+        if fresh:
+            self.collection.add(
+                ids=[aid for aid, _ in fresh],
+                embeddings=self.embedder.embed([a.text for _, a in fresh]),
+                documents=[a.text for _, a in fresh],
+                metadatas=[_metadata(a) for _, a in fresh],
+            )
+        return len(fresh), len(batch) - len(fresh)
+
+    def activities(self, user_id: str, with_embeddings: bool = False) -> list[StoredActivity]:
+        """All activities of one user in time order (oldest first)."""
+        include = ["metadatas", "embeddings"] if with_embeddings else ["metadatas"]
+        result = self.collection.get(where={"user_id": user_id}, include=include)
+        embeddings = result.get("embeddings") if with_embeddings else None
+        stored = [
+            StoredActivity(
+                activity_id=aid,
+                activity=_activity(meta),
+                embedding=np.asarray(embeddings[i], dtype=np.float32) if embeddings is not None else None,
+            )
+            for i, (aid, meta) in enumerate(zip(result["ids"], result["metadatas"]))
+        ]
+        stored.sort(key=lambda s: (s.activity.timestamp, s.activity_id))
+        return stored
+
+    def get(self, user_id: str, activity_ids: Sequence[str]) -> list[StoredActivity]:
+        """The given activities of one user (ids of other users' activities are ignored)."""
+        if not activity_ids:
+            return []
+        result = self.collection.get(ids=list(activity_ids), where={"user_id": user_id}, include=["metadatas"])
+        found = {aid: meta for aid, meta in zip(result["ids"], result["metadatas"])}
+        return [StoredActivity(aid, _activity(found[aid])) for aid in activity_ids if aid in found]
+
+    def search(
+        self,
+        user_id: str,
+        query: str,
+        k: int = 5,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[SearchHit]:
+        """The k activities of one user most similar in meaning to the query, best first."""
+        conditions: list[dict[str, Any]] = [{"user_id": user_id}]
+        if since is not None:
+            conditions.append({"ts": {"$gte": since.timestamp()}})
+        if until is not None:
+            conditions.append({"ts": {"$lte": until.timestamp()}})
+        if kinds:
+            conditions.append({"kind": {"$in": list(kinds)}})
+        where = conditions[0] if len(conditions) == 1 else {"$and": conditions}
+        result = self.collection.query(
+            query_embeddings=self.embedder.embed([query]), n_results=k, where=where,
+            include=["metadatas", "distances"],
+        )
+        return [
+            SearchHit(aid, _activity(meta), score=1.0 - float(distance))
+            for aid, meta, distance in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
+        ]
+
+    def count(self, user_id: str | None = None) -> int:
+        """Number of activities stored, for one user or for all."""
+        if user_id is None:
+            return self.collection.count()
+        return len(self.collection.get(where={"user_id": user_id}, include=[])["ids"])
+
+    def users(self) -> list[str]:
+        """Ids of all users with stored activities, sorted."""
+        users: set[str] = set()
+        page, offset = 5000, 0
+        while True:
+            result = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            users.update(meta["user_id"] for meta in result["metadatas"])
+            if len(result["ids"]) < page:
+                return sorted(users)
+            offset += page
+
+
+def _metadata(activity: Activity) -> dict[str, Any]:
+    return {
+        "user_id": activity.user_id,
+        "item_id": activity.item_id,
+        "ts": activity.timestamp.timestamp(),
+        "kind": activity.kind,
+        # The full record keeps every field (and extra metadata) exactly as given.
+        "record": json.dumps(activity.to_record(), ensure_ascii=False),
+    }
+
+
+def _activity(metadata: dict[str, Any]) -> Activity:
+    return Activity.from_record(json.loads(metadata["record"]))

@@ -1,0 +1,108 @@
+"""Resolving how a user refers to a journey ("#2", "the second one", "the ukulele one") to the journey."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from journeys.journey import Journey
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "last": -1,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+}
+# Words that say "a journey" without saying which one.
+FILLER = frozenset("""
+a an the this that these those my me i you your it its one ones journey journeys interest interests
+about on of for with in to and or please why what which how did do does was is are you think
+tell show explain found find thing stuff topic topics all there here more bit little
+""".split())
+MATCH_THRESHOLD = 80.0   # fuzzy score (0-100) a word needs to count as matching a journey's word
+AMBIGUITY_MARGIN = 0.15  # candidates scoring within this much of the best one make the reference ambiguous
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The journey a reference points to, or the candidates when it is ambiguous or unknown."""
+
+    journey: Journey | None
+    candidates: list[Journey] = field(default_factory=list)
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.journey is None and len(self.candidates) > 1
+
+
+def resolve_journey(journeys: Sequence[Journey], reference: str) -> Resolution:
+    """Find the journey meant by a reference: an id, a position ("#2", "second") or words of its name."""
+    text = reference.strip().lower()
+    if not journeys or not text:
+        return Resolution(None)
+    for journey in journeys:
+        if journey.id.lower() == text:
+            return Resolution(journey)
+    position = _position(text)
+    if position is not None:
+        index = position - 1 if position > 0 else len(journeys) + position
+        if 0 <= index < len(journeys):
+            return Resolution(journeys[index])
+        return Resolution(None)
+    words = [w for w in re.findall(r"[^\W_]+", text) if w not in FILLER and len(w) > 1]
+    if not words:
+        return Resolution(None)
+    scored = sorted(((_score(words, j), j) for j in journeys), key=lambda sj: -sj[0])
+    best = scored[0][0]
+    if best <= 0:
+        return Resolution(None)
+    close = [j for score, j in scored if score >= best - AMBIGUITY_MARGIN and score > 0]
+    if len(close) == 1:
+        return Resolution(close[0])
+    # The name decides between close candidates when exactly one of them has the words in its name.
+    by_name = [j for j in close if _score(words, j, names_only=True) >= best - 1e-9]
+    if len(by_name) == 1:
+        return Resolution(by_name[0])
+    return Resolution(None, candidates=close)
+
+
+def _position(text: str) -> int | None:
+    match = re.fullmatch(r"(?:#|no\.?\s*|number\s+|journey\s+)?(\d{1,3})", text)
+    if match is None:
+        match = re.search(r"(?:#|\bnumber\s+|\bno\.\s*)(\d{1,3})\b", text)
+    if match:
+        return int(match.group(1))
+    match = re.search(r"\b(?:the\s+)?(" + "|".join(k for k in ORDINALS if k not in {"one", "two", "three", "four", "five", "six"}) + r")\b(?:\s+(?:one|journey|interest))?", text)
+    if match:
+        return ORDINALS[match.group(1)]
+    return None
+
+
+def _score(words: Sequence[str], journey: Journey, names_only: bool = False) -> float:
+    """Share of the reference's words that match the journey's name, terms or (weaker) evidence titles."""
+    name_words = re.findall(r"[^\W_]+", journey.name.lower())
+    term_words = [w for term in journey.salient_terms for w in term.lower().split()]
+    title_words = [] if names_only else [
+        w for title in journey.representative_titles for w in re.findall(r"[^\W_]+", title.lower())
+    ]
+    total = 0.0
+    for word in words:
+        strong = _best(word, name_words + ([] if names_only else term_words))
+        weak = _best(word, title_words) * 0.6
+        total += max(strong, weak)
+    return total / len(words)
+
+
+def _best(word: str, candidates: Sequence[str]) -> float:
+    best = 0.0
+    for candidate in candidates:
+        score = fuzz.ratio(word, candidate)
+        if score < MATCH_THRESHOLD and len(word) >= 4 and len(candidate) >= 4:
+            # Stems: "strumming" vs "strum", "gardens" vs "garden".
+            if candidate.startswith(word[:4]) and word.startswith(candidate[:4]):
+                score = MATCH_THRESHOLD
+        if score >= MATCH_THRESHOLD:
+            best = max(best, score / 100.0)
+    return best

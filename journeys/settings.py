@@ -1,0 +1,73 @@
+"""Settings: where stores live and which components to use, read from flags and environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+ENV_PREFIX = "JOURNEYS_"
+
+
+def default_home() -> Path:
+    """The per-user data folder used when neither --home nor JOURNEYS_HOME is given."""
+    return Path(platformdirs.user_data_dir("journeys", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run can be configured with; one instance is passed down from the entry point."""
+
+    # Folder for the embedded stores: Chroma, journey state, checkpoints, caches.
+    home: Path = field(default_factory=default_home)
+    # URL of a Chroma server (http://host:port); None keeps the embedded store under home.
+    chroma_url: str | None = None
+    # Naming backend by name (see journeys.naming.NAMERS).
+    namer: str = "keywords"
+    # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
+    chat_model: str | None = None
+    # Torch device for the models: "auto" picks CUDA when present, else CPU.
+    device: str = "auto"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Settings from JOURNEYS_* environment variables, then explicit overrides (flags) on top."""
+        values: dict[str, object] = {}
+        env = os.environ
+        if env.get("JOURNEYS_HOME"):
+            values["home"] = Path(env["JOURNEYS_HOME"])
+        for name in ("chroma_url", "namer", "chat_model", "device"):
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw:
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "home" in values:
+            values["home"] = Path(values["home"]).expanduser()
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_home(self, home: Path) -> "Settings":
+        """A copy of these settings with another home folder."""
+        return replace(self, home=home)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def journeys_db(self) -> Path:
+        return self.home / "journeys.sqlite"
+
+    @property
+    def checkpoints_db(self) -> Path:
+        return self.home / "checkpoints.sqlite"
+
+
+def resolve_device(device: str = "auto") -> str:
+    """The torch device to use: "auto" means CUDA when available, otherwise CPU."""
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

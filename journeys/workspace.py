@@ -1,0 +1,110 @@
+"""A workspace: the stores and models behind one home folder, opened when first needed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from journeys.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
+from journeys.embedding import TextEmbedder
+from journeys.extraction import TimeOrderedClustering, extract_journeys
+from journeys.history import HistoryStore, open_chroma
+from journeys.journey import Journey
+from journeys.journey_store import JourneyStore
+from journeys.naming import Namer, make_namer
+from journeys.settings import Settings
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row left out of an import with --skip-invalid."""
+
+    path: Path
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}, line {self.line}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    """What an import did, over all its files."""
+
+    added: int = 0
+    already_stored: int = 0
+    other_users: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+    users: set[str] = field(default_factory=set)
+
+
+class Workspace:
+    """History store, journey store and namer for one set of settings."""
+
+    def __init__(self, settings: Settings, embedder: TextEmbedder | None = None, namer: Namer | None = None):
+        self.settings = settings
+        self.embedder = embedder or TextEmbedder(device=settings.device)
+        if namer is not None:
+            self.__dict__["namer"] = namer
+
+    @cached_property
+    def history(self) -> HistoryStore:
+        return HistoryStore(open_chroma(self.settings.chroma_path, self.settings.chroma_url), self.embedder)
+
+    @cached_property
+    def journeys(self) -> JourneyStore:
+        return JourneyStore(self.settings.journeys_db)
+
+    @cached_property
+    def namer(self) -> Namer:
+        return make_namer(self.settings.namer)
+
+    def ingest(
+        self,
+        paths: Sequence[Path | str],
+        fmt: str | None = None,
+        user_id: str | None = None,
+        skip_invalid: bool = False,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Import history files; a bad row stops the import of its file before anything of it is written.
+
+        With user_id, only that user's activities are imported; the others are counted, not stored.
+        """
+        report = IngestReport()
+        for path in map(Path, paths):
+            # First pass: validate the whole file, so that a bad row writes nothing.
+            for row in read_rows(path, fmt):
+                if row.error is not None:
+                    if not skip_invalid:
+                        raise HistoryFileError(path, row.line, row.error, SKIP_HINT)
+                    report.skipped.append(SkippedRow(path, row.line, row.error))
+            # Second pass: stream the valid rows into the store in batches.
+            counts = IngestReport()
+            activities = self._valid(path, fmt, user_id, counts)
+            result = self.history.add(activities, on_batch=on_progress)
+            report.added += result.added
+            report.already_stored += result.already_stored
+            report.other_users += counts.other_users
+            report.users |= counts.users
+        return report
+
+    def _valid(self, path: Path, fmt: str | None, user_id: str | None, counts: IngestReport) -> Iterator[Activity]:
+        for row in read_rows(path, fmt):
+            if row.activity is None:
+                continue
+            if user_id is not None and row.activity.user_id != user_id:
+                counts.other_users += 1
+                continue
+            counts.users.add(row.activity.user_id)
+            yield row.activity
+
+    def extract(self, user_id: str, clustering: TimeOrderedClustering | None = None) -> list[Journey]:
+        """Find, name and store the user's journeys."""
+        return extract_journeys(user_id, self.history, self.journeys, self.namer, clustering)
+
+    def users(self) -> list[str]:
+        """Users with stored history."""
+        return self.history.users()
