@@ -59,7 +59,7 @@ def _understand_node(workspace: Workspace, parser: IntentParser):
         """Turn the user's last message into a tool call, or answer directly when no tool is needed."""
         text = _last_human_text(state)
         journeys = workspace.journeys.journeys(runtime.context.user_id)
-        understanding = parser.parse(text, journeys, state.pending)
+        understanding = parser.parse(text, journeys, state.get("pending"))
         if understanding.intent in ("help", "greeting", "out_of_scope"):
             return {"messages": [AIMessage(render_reply(understanding.intent))], "pending": None}
         call = {"name": understanding.intent, "args": understanding.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
@@ -86,7 +86,7 @@ def respond(state: State) -> dict[str, Any]:
 
 def route_understanding(state: State) -> Literal["tools", "__end__"]:
     """Run the tools when understanding produced a tool call, else the turn is over."""
-    last = state.messages[-1]
+    last = state["messages"][-1]
     return "tools" if isinstance(last, AIMessage) and last.tool_calls else END
 
 
@@ -99,7 +99,7 @@ def _call_model_node(model: Any):
     def call_model(state: State) -> dict[str, Any]:
         """Let the chat model read the dialogue and answer or call tools."""
         system = SystemMessage(prompts.load_text("system.md"))
-        return {"messages": [model.invoke([system, *state.messages])]}
+        return {"messages": [model.invoke([system, *state["messages"]])]}
 
     return call_model
 
@@ -111,7 +111,7 @@ def _chat_model(name: str) -> Any:
 
 
 def _last_human_text(state: State) -> str:
-    for message in reversed(state.messages):
+    for message in reversed(state["messages"]):
         if isinstance(message, HumanMessage):
             return message.text if hasattr(message, "text") else str(message.content)
     return ""
@@ -119,7 +119,7 @@ def _last_human_text(state: State) -> str:
 
 def _tool_results_of_turn(state: State) -> list[ToolMessage]:
     results: list[ToolMessage] = []
-    for message in reversed(state.messages):
+    for message in reversed(state["messages"]):
         if isinstance(message, ToolMessage):
             results.append(message)
         elif results or isinstance(message, HumanMessage):

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
 
-@dataclass
-class State:
-    """One conversation with one user."""
+class State(TypedDict):
+    """One conversation with one user.
+
+    (A TypedDict rather than a dataclass: the tool runtime passes state to tools as a dict.)
+    """
 
     # The whole dialogue: the user's messages, tool calls, tool results and replies.
-    messages: Annotated[list[AnyMessage], add_messages] = field(default_factory=list)
+    messages: Annotated[list[AnyMessage], add_messages]
     # A request waiting for the user to say which journey they mean (offline mode), or None.
-    pending: dict[str, Any] | None = None
+    pending: NotRequired[dict[str, Any] | None]

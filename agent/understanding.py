@@ -1,7 +1,9 @@
 """Offline understanding: which intent a message expresses and with what arguments, by code.
 
-Intents are recognised by meaning (sentence-embedding similarity to the example utterances
-in prompts/intents.yaml), with a few high-precision patterns first, so paraphrases work.
+Intents are recognised first by a few precise patterns, then by meaning: sentence-embedding
+similarity to the example utterances in prompts/intents.yaml, with the user's own topic
+words masked so that "why crochet?" reads like "why this?". Both live in prompts/ for
+designers to edit.
 """
 
 from __future__ import annotations
@@ -41,9 +43,14 @@ class Understanding:
 class IntentParser:
     """Maps a user's message to an intent and arguments, without a language model."""
 
-    def __init__(self, embedder: TextEmbedder, examples: dict[str, list[str]] | None = None):
+    def __init__(self, embedder: TextEmbedder, intents: dict[str, Any] | None = None):
         self.embedder = embedder
-        self.examples = examples if examples is not None else prompts.load_yaml("intents.yaml")
+        intents = intents if intents is not None else prompts.load_yaml("intents.yaml")
+        self.examples: dict[str, list[str]] = intents["examples"]
+        self.patterns = [
+            (intent, re.compile(pattern, re.IGNORECASE))
+            for intent, patterns in intents.get("patterns", {}).items() for pattern in patterns
+        ]
         self._labels: list[str] = []
         self._matrix: np.ndarray | None = None
 
@@ -54,10 +61,13 @@ class IntentParser:
             self._matrix = self.embedder.embed([text for _, text in pairs])
         return self._labels, self._matrix
 
-    def classify(self, text: str) -> tuple[str, float]:
-        """The intent whose examples are closest in meaning to the text, and that similarity."""
+    def classify(self, text: str, topic_words: frozenset[str] = frozenset()) -> tuple[str, float]:
+        """The intent of a message and how sure that is: a pattern match (1.0) or the closest examples' similarity."""
+        for intent, pattern in self.patterns:
+            if pattern.search(text):
+                return intent, 1.0
         labels, matrix = self._example_matrix()
-        similarity = matrix @ self.embedder.embed([text])[0]
+        similarity = matrix @ self.embedder.embed([mask_topics(text, topic_words)])[0]
         best = int(np.argmax(similarity))
         if similarity[best] < MIN_SIMILARITY:
             return OUT_OF_SCOPE, float(similarity[best])
@@ -65,11 +75,14 @@ class IntentParser:
 
     def parse(self, text: str, journeys: list[Journey], pending: dict[str, Any] | None = None) -> Understanding:
         """Understand one message, given the user's journeys and any question awaiting an answer."""
-        intent, confidence = self.classify(text)
+        intent, confidence = self.classify(text, topic_vocabulary(journeys))
         if pending and intent in (OUT_OF_SCOPE, "explain_journey", "greeting"):
             # An answer to "which journey do you mean?" such as "the second one".
             if resolve_journey(journeys, text).journey is not None:
                 return Understanding(pending["intent"], {"journey": text}, confidence)
+        if intent == OUT_OF_SCOPE and len(text.split()) <= 4 and resolve_journey(journeys, text).journey is not None:
+            # Naming a journey and little else ("crochet?") asks about that journey.
+            intent = "explain_journey"
         if intent == "explain_journey":
             return Understanding(intent, {"journey": text}, confidence)
         if intent == "search_history":
@@ -80,8 +93,27 @@ class IntentParser:
         return Understanding(intent, {}, confidence)
 
 
+def topic_vocabulary(journeys: list[Journey]) -> frozenset[str]:
+    """Words that name the user's topics: words of journey names and salient terms."""
+    words: set[str] = set()
+    for journey in journeys:
+        for phrase in [journey.name, *journey.salient_terms]:
+            words.update(w for w in re.findall(r"[^\W_]+", phrase.lower()) if len(w) > 2)
+    return frozenset(words)
+
+
+def mask_topics(text: str, topic_words: frozenset[str]) -> str:
+    """The message with topic words replaced by "this", so that its intent, not its topic, is compared."""
+    if not topic_words:
+        return text
+    return re.sub(r"[^\W_]+", lambda m: "this" if m.group(0).lower() in topic_words else m.group(0), text)
+
+
 def search_query(text: str) -> str:
     """The thing to look for in a search request: "when did I watch the strumming video?" gives "strumming video"."""
     query = _SEARCH_FRAME.sub("", text, count=1).strip(" ?!.")
-    query = re.sub(r"^(?:the|a|an|that|this|any|anything)\s+", "", query, flags=re.IGNORECASE)
+    query = re.sub(r"^(?:(?:the|a|an|that|this|any|anything|something|stuff|about|on|of|for|regarding)\s+)+", "",
+                   query, flags=re.IGNORECASE)
+    query = re.sub(r"^(?:video|article|post|podcast|episode|song|track|clip|page|tutorial)s?\s+(?:about|on|of)\s+", "",
+                   query, flags=re.IGNORECASE)
     return query or text.strip(" ?!.")

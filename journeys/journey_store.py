@@ -98,6 +98,22 @@ class JourneyStore:
             )
         return [j for j in result if j.status is not Status.REJECTED]
 
+    def update(self, journey: Journey, action: str, now: datetime | None = None) -> Journey:
+        """Store a changed journey of its user and record the change as an event named by action."""
+        at = (now or datetime.now(timezone.utc)).isoformat()
+        before = self.get(journey.user_id, journey.id)
+        with self._connect() as db:
+            position = db.execute(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM journeys WHERE user_id = ?", (journey.user_id,)
+            ).fetchone()[0]
+            db.execute(
+                "INSERT INTO journeys (user_id, journey_id, position, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id, journey_id) DO UPDATE SET data = excluded.data",
+                (journey.user_id, journey.id, position, json.dumps(journey.to_dict(), ensure_ascii=False)),
+            )
+            self._record(db, journey.user_id, journey.id, at, action, before, journey)
+        return journey
+
     def events(self, user_id: str) -> list[dict]:
         """The user's change history, oldest first."""
         with self._connect() as db:

@@ -1,0 +1,64 @@
+"""The tools through a real LangGraph ToolNode: results, and scoping to the run's user."""
+
+import json
+
+import pytest
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, MessagesState, StateGraph
+from langgraph.prebuilt import ToolNode
+
+from tools import TOOL_NAMES, UserContext, build_tools
+
+
+@pytest.fixture(scope="module")
+def extracted(demo_workspace):
+    for user in ("maya", "theo"):
+        demo_workspace.extract(user)
+    return demo_workspace
+
+
+def call_tool(workspace, user_id, name, **args):
+    builder = StateGraph(MessagesState, context_schema=UserContext)
+    builder.add_node("tools", ToolNode(build_tools(workspace)))
+    builder.add_edge(START, "tools")
+    builder.add_edge("tools", END)
+    graph = builder.compile()
+    call = AIMessage("", tool_calls=[{"name": name, "args": args, "id": "call_1"}])
+    result = graph.invoke({"messages": [call]}, context=UserContext(user_id=user_id))
+    message = result["messages"][-1]
+    return message, json.loads(message.content)
+
+
+def test_tool_names_are_those_of_the_scenario_spec(extracted):
+    assert [t.name for t in build_tools(extracted)] == list(TOOL_NAMES)
+    for t in build_tools(extracted):
+        assert "runtime" not in t.tool_call_schema.model_json_schema()["properties"]
+
+
+def test_list_journeys_shows_the_users_journeys_with_evidence(extracted):
+    message, content = call_tool(extracted, "maya", "list_journeys")
+    names = [j["name"].lower() for j in content["journeys"]]
+    assert any("ukulele" in n for n in names)
+    assert all(j["evidence"] and j["size"] >= 4 for j in content["journeys"])
+    assert [j["number"] for j in content["journeys"]] == list(range(1, len(names) + 1))
+    assert message.artifact == content
+
+
+def test_explain_journey_returns_the_evidence_items(extracted):
+    _, content = call_tool(extracted, "maya", "explain_journey", journey="the ukulele one")
+    assert "ukulele" in content["journey"]["name"].lower()
+    assert len(content["items"]) >= 4
+    assert any("ukulele" in item["title"].lower() or "strum" in item["title"].lower() for item in content["items"])
+
+
+def test_a_session_cannot_reach_another_users_journey(extracted):
+    theirs = extracted.journeys.journeys("theo")[0]
+    _, content = call_tool(extracted, "maya", "explain_journey", journey=theirs.id)
+    assert content["error"] == "not_found"
+    assert all(c["id"] != theirs.id for c in content["candidates"])
+
+
+def test_search_history_is_scoped_to_the_user(extracted):
+    _, content = call_tool(extracted, "maya", "search_history", query="marathon training plan", k=20)
+    titles = {t.activity.title for t in extracted.history.activities("theo")}
+    assert content["items"] and not any(item["title"] in titles for item in content["items"])
