@@ -34,19 +34,24 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         min_size: fewer items than this make a cluster transient.
         min_span_days: a cluster whose items all fall within this many days is a burst,
             hence transient, however large.
+        refine_iterations: passes that move each item to the most similar large cluster
+            (if similar enough), undoing the order effects of the single time-ordered pass;
+            0 keeps the pure sequential assignment.
     """
 
     def __init__(
         self,
-        join_threshold: float = 0.35,
+        join_threshold: float = 0.3,
         merge_threshold: float = 0.75,
         min_size: int = 4,
         min_span_days: float = 7.0,
+        refine_iterations: int = 3,
     ):
         self.join_threshold = join_threshold
         self.merge_threshold = merge_threshold
         self.min_size = min_size
         self.min_span_days = min_span_days
+        self.refine_iterations = refine_iterations
 
     def fit(self, X: np.ndarray, y: None = None, timestamps: Sequence[float] | None = None) -> "TimeOrderedClustering":
         """Cluster the rows of X (one item each, in time order); timestamps are Unix seconds."""
@@ -66,6 +71,7 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
             members.append([index])
             sums.append(vector.copy())
         members = self._merge_converged(members, X)
+        members = self._refine(members, X)
         persistent, transient = [], []
         for group in members:
             span_days = (times[group].max() - times[group].min()) / 86400.0
@@ -83,6 +89,28 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
             float(np.mean(X[group] @ _unit_rows(X[group].sum(axis=0, keepdims=True))[0])) for group in persistent
         ])
         return self
+
+    def _refine(self, members: list[list[int]], X: np.ndarray) -> list[list[int]]:
+        groups = members
+        for _ in range(self.refine_iterations):
+            large = [g for g in groups if len(g) >= self.min_size]
+            if not large:
+                break
+            centres = _unit_rows(np.vstack([X[g].sum(axis=0) for g in large]))
+            similarity = X @ centres.T
+            nearest = np.argmax(similarity, axis=1)
+            close = similarity[np.arange(len(X)), nearest] >= self.join_threshold
+            # Items close to no large cluster stay together with the items they came with.
+            home = np.empty(len(X), dtype=int)
+            for label, group in enumerate(groups):
+                home[group] = len(large) + label
+            labels = np.where(close, nearest, home)
+            regrouped = [list(np.flatnonzero(labels == label)) for label in np.unique(labels)]
+            regrouped = [[int(i) for i in g] for g in regrouped]
+            if sorted(map(tuple, regrouped)) == sorted(map(tuple, groups)):
+                break
+            groups = regrouped
+        return groups
 
     def _merge_converged(self, members: list[list[int]], X: np.ndarray) -> list[list[int]]:
         groups = [list(g) for g in members]
@@ -108,19 +136,36 @@ def journey_id(user_id: str, first_activity_id: str) -> str:
     return "j" + hashlib.sha1(f"{user_id}\x1f{first_activity_id}".encode()).hexdigest()[:8]
 
 
+def item_features(embeddings: np.ndarray, texts: Sequence[str], term_weight: float = 0.2) -> np.ndarray:
+    """Items as unit vectors joining meaning (embeddings) and the user's own salient words (tf-idf).
+
+    The cosine of two such vectors is about (1 - term_weight) * embedding similarity +
+    term_weight * shared-word similarity; the words keep apart topics that read alike
+    ("baby sleep" and "baby food") while the embeddings join paraphrases.
+    """
+    words = SalientTerms(ngram_range=(1, 1)).fit(texts).matrix_
+    if words is None or term_weight <= 0:
+        return _unit_rows(embeddings)
+    # Dense is fine for one user's history; a sparse path is for much larger ones.
+    words = _unit_rows(words.toarray().astype(np.float32))
+    return _unit_rows(np.hstack([embeddings * np.sqrt(1 - term_weight), words * np.sqrt(term_weight)]))
+
+
 def build_journeys(
     user_id: str,
     stored: Sequence[StoredActivity],
     clustering: TimeOrderedClustering,
     namer: Namer,
     max_examples: int = 8,
+    term_weight: float = 0.2,
 ) -> list[Journey]:
     """Cluster a user's stored activities (with embeddings, in time order) into named journeys."""
     if not stored:
         return []
-    X = np.vstack([s.embedding for s in stored])
+    texts = [_term_text(s) for s in stored]
+    X = item_features(np.vstack([s.embedding for s in stored]), texts, term_weight)
     clustering.fit(X, timestamps=[s.activity.timestamp.timestamp() for s in stored])
-    terms = SalientTerms().fit([_term_text(s) for s in stored])
+    terms = SalientTerms().fit(texts)
     journeys, requests = [], []
     for group, cohesion in zip(clustering.clusters_, clustering.cohesion_):
         items = [stored[i] for i in group]

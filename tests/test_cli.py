@@ -1,0 +1,66 @@
+"""The `journeys` command as scripts call it: help, exit codes, one-sentence errors, JSON output."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli.main import COMMANDS, build_parser
+from tests.conftest import PERSONAS, write_lines
+
+CONTRACT_KEYS = {"id", "name", "status", "size", "item_ids", "first_seen", "last_seen", "salient_terms", "confidence"}
+
+
+def run(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "JOURNEYS_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args], input=stdin, capture_output=True, text=True, env=env, timeout=300,
+    )
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help(command):
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args([command, "--help"])
+    assert exited.value.code == 0
+
+
+def test_every_command_takes_home():
+    for command in COMMANDS:
+        args = {"ingest": ["x.jsonl"], "extract": ["--user", "u"], "chat": ["--user", "u"]}.get(command, [])
+        assert build_parser().parse_args([command, *args, "--home", "/tmp/h"]).home == Path("/tmp/h")
+
+
+def test_a_bad_file_gives_one_sentence_naming_file_line_and_fix(tmp_path):
+    bad = write_lines(tmp_path / "bad.jsonl", ['{"user_id": "maya", "item_id": "1", "title": "x", "timestamp": "soon"}'])
+    result = run("ingest", str(bad), home=tmp_path / "home")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert str(bad) in lines[0] and "line 1" in lines[0] and "--skip-invalid" in lines[0]
+
+
+def test_ingest_extract_json_and_chat_from_the_command_line(tmp_path):
+    home = tmp_path / "home"
+    ingested = run("ingest", str(PERSONAS["theo"].history_path), home=home)
+    assert ingested.returncode == 0, ingested.stderr
+    assert "61 activities added" in ingested.stdout
+
+    extracted = run("extract", "--user", "theo", "--json", home=home)
+    assert extracted.returncode == 0, extracted.stderr
+    journeys = json.loads(extracted.stdout)
+    assert journeys and all(set(j) == CONTRACT_KEYS for j in journeys)
+    assert any("kubernetes" in " ".join([j["name"], *j["salient_terms"]]).lower() for j in journeys)
+
+    chat = run("chat", "--user", "theo", home=home, stdin="what are my journeys?\nquit\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "kubernetes" in chat.stdout.lower()
+
+
+def test_extract_for_a_user_without_history_says_how_to_fix_it(tmp_path):
+    result = run("extract", "--user", "nobody", home=tmp_path / "home")
+    assert result.returncode == 1
+    assert "no activity history for user 'nobody'" in result.stderr and "journeys ingest" in result.stderr
