@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from journeys.activity import HistoryFileError, read_rows
+from journeys.activity import FORMATS, HistoryFileError
 from journeys.settings import Settings
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Load activity histories (JSON Lines or CSV, see the history format) into the history store.")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="history file(s)")
     ingest.add_argument("--user", help="import only this user's activities")
-    ingest.add_argument("--format", choices=["jsonl", "csv"], help="file format (default: from the extension)")
+    ingest.add_argument("--format", choices=list(FORMATS),
+                        help="jsonl or csv (default: from the extension), or movielens / lastfm with PATH the data set's folder")
     ingest.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report every skipped line")
 
     extract = commands.add_parser("extract", parents=[common], help="find (or refresh) a user's journeys and name them",
@@ -110,11 +111,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     workspace = _workspace(settings_from(args))
-    total = sum(1 for path in args.paths for row in read_rows(path, args.format) if row.activity is not None)
-    with tqdm(total=total, unit="activity", desc="Ingesting", file=sys.stderr, disable=None) as bar:
+    workspace.history  # open the store first: if another process holds it, say so before reading any file
+    bars: list[tqdm] = []
+
+    def start_progress(total: int) -> None:
+        # Progress always goes to stderr (also when it is not a terminal), as the command-line spec asks;
+        # the bar starts once every file is validated, so a bad file prints nothing but its error.
+        bars.append(tqdm(total=total, unit="activity", desc="Ingesting", file=sys.stderr, mininterval=0.5))
+
+    try:
         report = workspace.ingest(
-            args.paths, fmt=args.format, user_id=args.user, skip_invalid=args.skip_invalid, on_progress=bar.update
+            args.paths, fmt=args.format, user_id=args.user, skip_invalid=args.skip_invalid,
+            on_progress=lambda n: bars[0].update(n), on_total=start_progress,
         )
+    finally:
+        for bar in bars:
+            bar.close()
     for skipped in report.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
     parts = [f"{report.added} activities added", f"{report.already_stored} already stored"]
@@ -203,7 +215,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     workspace = _workspace(settings)
     personas = load_personas()
     print(f"Preparing the demo in {settings.home} ...", file=sys.stderr)
-    with tqdm(total=len(personas) * 2, desc="Demo", unit="step", file=sys.stderr, disable=None) as bar:
+    with tqdm(total=len(personas) * 2, desc="Demo", unit="step", file=sys.stderr) as bar:
         for persona in personas:
             workspace.ingest([persona.history_path])
             bar.update()

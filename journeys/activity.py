@@ -20,7 +20,7 @@ MAX_TITLE_CHARS = 2000
 REQUIRED_FIELDS = ("user_id", "item_id", "title", "timestamp")
 KNOWN_FIELDS = REQUIRED_FIELDS + ("description", "tags", "kind", "engagement", "url")
 DEFAULT_KIND = "view"
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "movielens", "lastfm")
 
 
 class InvalidActivity(ValueError):
@@ -189,6 +189,8 @@ class Row:
     line: int
     activity: Activity | None = None
     error: str | None = None
+    # The file the line is in, when it is not the path that was read (data set adapters).
+    source: Path | None = None
 
 
 def detect_format(path: Path) -> str:
@@ -207,6 +209,11 @@ def detect_format(path: Path) -> str:
 def read_rows(path: Path | str, fmt: str | None = None) -> Iterator[Row]:
     """Stream the rows of a history file, validating each one; never raises for a bad row."""
     path = Path(path)
+    if fmt in ("movielens", "lastfm"):
+        from journeys.adapters import ADAPTERS
+
+        yield from ADAPTERS[fmt](path)
+        return
     if not path.is_file():
         raise HistoryFileError(path, None, "no such file", "; check the path")
     fmt = fmt or detect_format(path)

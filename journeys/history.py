@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,8 +44,49 @@ class IngestResult:
     already_stored: int
 
 
+class StoreInUse(OSError):
+    """Another process has the embedded store open; embedded Chroma is safe for one process only."""
+
+
+# Embedded stores this process holds: path -> (lock file, number of open HistoryStores).
+_held: dict[Path, list[Any]] = {}
+
+
+def _hold(path: Path) -> None:
+    """Take this process's exclusive lock on an embedded store (shared by its HistoryStores)."""
+    key = path.resolve()
+    if key in _held:
+        _held[key][1] += 1
+        return
+    handle = open(key / ".journeys.lock", "a+")
+    try:
+        import fcntl
+
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # no fcntl (Windows): no protection, as before
+        pass
+    except BlockingIOError:
+        handle.close()
+        raise StoreInUse(
+            f"the history store in {path} is in use by another process (a running `journeys ui` or `demo`?); "
+            "stop that process first, or run a Chroma server and pass --chroma-url to share one store"
+        ) from None
+    _held[key] = [handle, 1]
+
+
+def _release(path: Path) -> None:
+    key = path.resolve()
+    entry = _held.get(key)
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        entry[0].close()  # closing the file releases the lock
+        del _held[key]
+
+
 def open_chroma(path: Path | None = None, url: str | None = None) -> Any:
-    """A Chroma client: a server at url when given, else an embedded store in path."""
+    """A Chroma client: a server at url when given, else an embedded store in path (locked to this process)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -60,19 +102,32 @@ def open_chroma(path: Path | None = None, url: str | None = None) -> Any:
     if path is None:
         raise ValueError("open_chroma needs a path for the embedded store or a server url")
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    _hold(path)
+    client = chromadb.PersistentClient(path=str(path), settings=settings)
+    client._journeys_path = path  # so that HistoryStore.close can release the lock
+    return client
 
 
 class HistoryStore:
     """Activities of many users in one Chroma collection; every read is scoped to one user."""
 
     def __init__(self, client: Any, embedder: TextEmbedder, collection: str = COLLECTION):
+        self.client = client
         self.embedder = embedder
         self.collection = client.get_or_create_collection(
             collection,
             embedding_function=chroma_embedding_function(embedder),
             configuration={"hnsw": {"space": "cosine"}},
         )
+        # How many texts this store object had to embed (the rest were reused).
+        self.embedded_texts = 0
+
+    def close(self) -> None:
+        """Let go of the store: other processes may open an embedded store once every user has closed it."""
+        path = getattr(self.client, "_journeys_path", None)
+        self.client.close()
+        if path is not None:
+            _release(path)
 
     def add(
         self,
@@ -103,13 +158,31 @@ class HistoryStore:
         existing = set(self.collection.get(ids=list(unique), include=[])["ids"])
         fresh = [(aid, a) for aid, a in unique.items() if aid not in existing]
         if fresh:
+            vectors = self._embeddings([a.text for _, a in fresh])
+            # One add per batch: Chroma writes it in one transaction, so a killed import
+            # leaves whole batches only, and a re-run adds the missing ones.
             self.collection.add(
                 ids=[aid for aid, _ in fresh],
-                embeddings=self.embedder.embed([a.text for _, a in fresh]),
+                embeddings=[vectors[text_hash(a.text)] for _, a in fresh],
                 documents=[a.text for _, a in fresh],
                 metadatas=[_metadata(a) for _, a in fresh],
             )
         return len(fresh), len(batch) - len(fresh)
+
+    def _embeddings(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Embeddings by text hash: reused from the store when the text was embedded before, else computed."""
+        wanted = {text_hash(t): t for t in texts}
+        known = self.collection.get(
+            where={"text_hash": {"$in": list(wanted)}}, include=["embeddings", "metadatas"], limit=len(wanted) * 4,
+        )
+        vectors: dict[str, np.ndarray] = {}
+        for meta, vector in zip(known["metadatas"], known["embeddings"]):
+            vectors.setdefault(meta["text_hash"], np.asarray(vector, dtype=np.float32))
+        missing = [h for h in wanted if h not in vectors]
+        self.embedded_texts += len(missing)
+        for h, vector in zip(missing, self.embedder.embed([wanted[h] for h in missing])):
+            vectors[h] = vector
+        return vectors
 
     def activities(self, user_id: str, with_embeddings: bool = False) -> list[StoredActivity]:
         """All activities of one user in time order (oldest first)."""
@@ -180,9 +253,15 @@ class HistoryStore:
             offset += page
 
 
+def text_hash(text: str) -> str:
+    """Key of an embedded text: the same text is embedded once per store, whoever's activity it is."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
 def _metadata(activity: Activity) -> dict[str, Any]:
     return {
         "user_id": activity.user_id,
+        "text_hash": text_hash(activity.text),
         "item_id": activity.item_id,
         "ts": activity.timestamp.timestamp(),
         "kind": activity.kind,

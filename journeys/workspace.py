@@ -68,19 +68,29 @@ class Workspace:
         user_id: str | None = None,
         skip_invalid: bool = False,
         on_progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
     ) -> IngestReport:
         """Import history files; a bad row stops the import of its file before anything of it is written.
 
         With user_id, only that user's activities are imported; the others are counted, not stored.
+        Files are streamed twice (validate, then store in batches), so memory does not grow with
+        their size; on_total receives the number of valid rows once all files are validated.
         """
         report = IngestReport()
-        for path in map(Path, paths):
+        paths = [Path(p) for p in paths]
+        valid = 0
+        for path in paths:
             # First pass: validate the whole file, so that a bad row writes nothing.
             for row in read_rows(path, fmt):
-                if row.error is not None:
-                    if not skip_invalid:
-                        raise HistoryFileError(path, row.line, row.error, SKIP_HINT)
-                    report.skipped.append(SkippedRow(path, row.line, row.error))
+                if row.error is None:
+                    valid += 1
+                elif not skip_invalid:
+                    raise HistoryFileError(row.source or path, row.line, row.error, SKIP_HINT)
+                else:
+                    report.skipped.append(SkippedRow(row.source or path, row.line, row.error))
+        if on_total:
+            on_total(valid)
+        for path in paths:
             # Second pass: stream the valid rows into the store in batches.
             counts = IngestReport()
             activities = self._valid(path, fmt, user_id, counts)

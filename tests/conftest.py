@@ -43,3 +43,18 @@ def write_lines(path: Path, lines: list[str]) -> Path:
     """Write text lines to a file (UTF-8) and return its path."""
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("JOURNEYS_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The public data sets (MovieLens, Last.fm, Spotify) that CI provides next to the repository."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(
+            f"needs the shared data sets at {SHARED_DATA} (set JOURNEYS_SHARED_DATA); "
+            "they are not part of a clone of this repository"
+        )
+    return SHARED_DATA

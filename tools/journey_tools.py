@@ -7,11 +7,13 @@ the artifact is the same facts as a dict for the offline reply templates.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 
+from journeys.activity import InvalidActivity, parse_timestamp
 from journeys.journey import Journey
 from journeys.references import resolve_journey
 from journeys.workspace import Workspace
@@ -84,15 +86,35 @@ def build_tools(workspace: Workspace) -> list[BaseTool]:
         })
 
     @tool(response_format="content_and_artifact")
-    def search_history(query: str, runtime: ToolRuntime[UserContext], k: int = 5) -> tuple[str, dict[str, Any]]:
+    def search_history(
+        query: str,
+        runtime: ToolRuntime[UserContext],
+        k: int = 5,
+        since: str | None = None,
+        until: str | None = None,
+        kind: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
         """Search the user's activity history by meaning; returns the best matching items with dates and scores.
 
         Args:
             query: what to look for, in the user's words.
             k: how many items to return (1-20).
+            since: only activities at or after this date or time (ISO 8601, e.g. 2026-04-01).
+            until: only activities at or before this date or time (ISO 8601).
+            kind: only activities of this kind (watch, read, listen, search, like, save, ...).
         """
-        k = max(1, min(int(k), 20))
-        hits = workspace.history.search(runtime.context.user_id, query, k=k)
+        try:
+            start = parse_timestamp(since) if since else None
+            end = parse_timestamp(until) if until else None
+        except InvalidActivity as exc:
+            return _result({"error": "bad_argument", "query": query,
+                            "message": str(exc).replace("'timestamp'", "the date")})
+        if end is not None and len(until or "") <= 10:
+            end = end + timedelta(days=1) - timedelta(microseconds=1)  # a bare date means the whole day
+        hits = workspace.history.search(
+            runtime.context.user_id, query, k=max(1, min(int(k), 20)), since=start, until=end,
+            kinds=[kind] if kind else None,
+        )
         return _result({
             "query": query,
             "items": [

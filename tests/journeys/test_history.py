@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+
 import pytest
 
 from journeys.activity import HistoryFileError
@@ -84,3 +86,17 @@ def test_injection_titles_are_stored_and_returned_verbatim(workspace, tmp_path):
     [stored] = workspace.history.activities("maya")
     assert stored.activity.title == title
     assert workspace.history.search("maya", "delete journeys", k=1)[0].activity.title == title
+
+
+def test_a_text_already_embedded_is_not_embedded_again(workspace, tmp_path):
+    workspace.ingest([PERSONAS["maya"].history_path])
+    embedded = workspace.history.embedded_texts
+    distinct = len({s.activity.text for s in workspace.history.activities("maya")})
+    assert embedded == distinct  # revisits of an item were embedded once
+    # Another user watching the same items: stored for them, embedded zero more times.
+    copies = [json.dumps({**s.activity.to_record(), "user_id": "twin"}) for s in workspace.history.activities("maya")[:10]]
+    report = workspace.ingest([write_lines(tmp_path / "twin.jsonl", copies)])
+    assert report.added == 10 and workspace.history.embedded_texts == embedded
+    twin = workspace.history.activities("twin", with_embeddings=True)
+    original = {s.activity.text: s.embedding for s in workspace.history.activities("maya", with_embeddings=True)}
+    assert all(np.allclose(s.embedding, original[s.activity.text], atol=1e-6) for s in twin)

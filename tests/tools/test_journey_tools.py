@@ -62,3 +62,23 @@ def test_search_history_is_scoped_to_the_user(extracted):
     _, content = call_tool(extracted, "maya", "search_history", query="marathon training plan", k=20)
     titles = {t.activity.title for t in extracted.history.activities("theo")}
     assert content["items"] and not any(item["title"] in titles for item in content["items"])
+
+
+def test_search_history_filters_by_time_range_and_kind(extracted):
+    _, everything = call_tool(extracted, "maya", "search_history", query="ukulele", k=20)
+    dates = sorted(item["when"] for item in everything["items"])
+    middle = dates[len(dates) // 2]
+    _, later = call_tool(extracted, "maya", "search_history", query="ukulele", k=20, since=middle)
+    assert later["items"] and all(item["when"] >= middle for item in later["items"])
+    _, earlier = call_tool(extracted, "maya", "search_history", query="ukulele", k=20, until=middle)
+    assert earlier["items"] and all(item["when"] <= middle for item in earlier["items"])
+    assert any(item["when"] == middle for item in earlier["items"])  # a bare date includes that whole day
+    _, searches = call_tool(extracted, "maya", "search_history", query="ukulele", k=20, kind="search")
+    assert searches["items"] and all(item["kind"] == "search" for item in searches["items"])
+    scores = [item["score"] for item in everything["items"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_history_explains_a_bad_date(extracted):
+    _, content = call_tool(extracted, "maya", "search_history", query="ukulele", since="last spring")
+    assert content["error"] == "bad_argument" and "last spring" in content["message"]

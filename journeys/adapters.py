@@ -1,0 +1,127 @@
+"""Adapters that read public data sets as activity histories (rows of the history format).
+
+- MovieLens (ml-latest-small and alike): a rating is an activity; the movie's title is the
+  title; its genres and the tags users gave it are tags; rating / 5 is engagement.
+- Last.fm HetRec 2011: a user tagging an artist on a day is an activity; the artist is the
+  item; the tags *other* users gave that artist are its tags (the user's own tags are kept
+  apart, as metadata, because they are the ground truth for evaluating extraction).
+
+Both take the data set's folder (or any file in it) and stream rows, each with the line of
+the main file it came from, so errors point to a place in the data.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from journeys.activity import Activity, HistoryFileError, InvalidActivity, Row
+
+MAX_ITEM_TAGS = 10
+
+
+def dataset_folder(path: Path, required: tuple[str, ...], name: str) -> Path:
+    """The folder holding a data set's files, given the folder or one of its files."""
+    folder = path if path.is_dir() else path.parent
+    missing = [f for f in required if not (folder / f).is_file()]
+    if missing:
+        raise HistoryFileError(
+            path, None, f"{', '.join(missing)} not found next to it",
+            f"; pass the folder of the {name} data set (with {', '.join(required)})",
+        )
+    return folder
+
+
+def movielens_rows(path: Path) -> Iterator[Row]:
+    """Activities of a MovieLens folder: one per line of ratings.csv."""
+    folder = dataset_folder(path, ("ratings.csv", "movies.csv"), "MovieLens")
+    movies: dict[str, tuple[str, list[str]]] = {}
+    with (folder / "movies.csv").open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            genres = [g for g in record["genres"].split("|") if g and g != "(no genres listed)"]
+            movies[record["movieId"]] = (record["title"], genres)
+    movie_tags: dict[str, Counter] = defaultdict(Counter)
+    if (folder / "tags.csv").is_file():
+        with (folder / "tags.csv").open(encoding="utf-8", newline="") as handle:
+            for record in csv.DictReader(handle):
+                movie_tags[record["movieId"]][record["tag"].strip().lower()] += 1
+    ratings = folder / "ratings.csv"
+    with ratings.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for record in reader:
+            line = reader.line_num
+            movie = movies.get(record.get("movieId", ""))
+            if movie is None:
+                yield Row(line, error=f"movie {record.get('movieId')!r} is not in movies.csv", source=ratings)
+                continue
+            title, genres = movie
+            tags = genres + [t for t, _ in movie_tags[record["movieId"]].most_common(MAX_ITEM_TAGS)]
+            try:
+                rating = float(record["rating"])
+                yield Row(line, activity=Activity.from_record({
+                    "user_id": f"ml:{record['userId']}",
+                    "item_id": f"ml:{record['movieId']}",
+                    "title": title,
+                    "timestamp": record["timestamp"],
+                    "tags": list(dict.fromkeys(tags)),
+                    "kind": "rate",
+                    "engagement": round(rating / 5.0, 3),
+                }))
+            except (InvalidActivity, ValueError, KeyError) as exc:
+                yield Row(line, error=f"bad rating row ({exc})", source=ratings)
+
+
+def lastfm_rows(path: Path) -> Iterator[Row]:
+    """Activities of a Last.fm HetRec folder: one per (user, artist, day) in user_taggedartists."""
+    folder = dataset_folder(path, ("user_taggedartists.tsv", "artists.tsv", "tags.tsv"), "Last.fm HetRec")
+    artists = {r["id"]: r["name"] for r in _tsv(folder / "artists.tsv")}
+    tag_names = {r["tagID"]: r["tagValue"] for r in _tsv(folder / "tags.tsv")}
+    plays: dict[str, dict[str, float]] = defaultdict(dict)
+    if (folder / "user_artists.tsv").is_file():
+        for r in _tsv(folder / "user_artists.tsv"):
+            plays[r["userID"]][r["artistID"]] = float(r["weight"])
+    # (user, artist, day) -> first line and the user's own tags; artist -> everyone's tag counts.
+    groups: dict[tuple[str, str, tuple[str, str, str]], tuple[int, list[str]]] = {}
+    artist_tags: dict[str, Counter] = defaultdict(Counter)
+    tagged = folder / "user_taggedartists.tsv"
+    with tagged.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        for record in reader:
+            tag = tag_names.get(record["tagID"], "")
+            key = (record["userID"], record["artistID"], (record["year"], record["month"], record["day"]))
+            line, own = groups.setdefault(key, (reader.line_num, []))
+            if tag:
+                own.append(tag)
+                artist_tags[record["artistID"]][tag] += 1
+    for (user, artist, (year, month, day)), (line, own) in groups.items():
+        name = artists.get(artist)
+        if name is None:
+            yield Row(line, error=f"artist {artist} is not in artists.tsv", source=tagged)
+            continue
+        others = artist_tags[artist] - Counter(own)
+        most_played = max(plays[user].values(), default=0.0)
+        try:
+            when = datetime(int(year), int(month), int(day), tzinfo=timezone.utc)
+            yield Row(line, activity=Activity.from_record({
+                "user_id": f"lastfm:{user}",
+                "item_id": f"lastfm:artist:{artist}",
+                "title": name,
+                "timestamp": when.isoformat(),
+                "tags": [t for t, _ in others.most_common(MAX_ITEM_TAGS)],
+                "kind": "tag",
+                "engagement": round(plays[user][artist] / most_played, 3) if artist in plays[user] else None,
+                "own_tags": sorted(set(own)),
+            }))
+        except (InvalidActivity, ValueError) as exc:
+            yield Row(line, error=f"bad tagging row ({exc})", source=tagged)
+
+
+def _tsv(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+ADAPTERS = {"movielens": movielens_rows, "lastfm": lastfm_rows}
