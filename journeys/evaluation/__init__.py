@@ -1,0 +1,1 @@
+"""Evaluation of extraction and naming on public data sets."""
