@@ -1,154 +1,73 @@
-"""Journey extraction: cluster one user's items in time order and keep the persistent clusters.
+"""Journey extraction: from a user's stored activities to named journeys, respecting the user's edits.
 
-After the paper's personalised clustering: items arrive in time order; an item joins the
-most similar journey if the similarity passes a threshold, otherwise it starts a new one;
-journeys whose centres converge are merged; clusters that stay small or short-lived are
-transient interests (one-off clicks), not journeys.
+The clustering itself is in journeys.clustering; this module builds the item features,
+turns clusters into journeys (evidence, salient terms, time span, confidence, active or
+dormant) and reconciles them with the journeys the user already has:
+- journeys the user owns (confirmed, named, merged, split, paused or rejected) are anchors:
+  they keep their name, status and items, and new similar activity joins them; a rejected
+  journey therefore stays hidden and is never proposed again from the same evidence;
+- a proposal found again (mostly the same items) keeps its id and name;
+- everything else is a new proposal, named by the namer.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.decomposition import TruncatedSVD
 
+from journeys.clustering import TimeOrderedClustering, unit_rows
 from journeys.history import HistoryStore, StoredActivity
-from journeys.journey import Journey
+from journeys.journey import Journey, Status
 from journeys.journey_store import JourneyStore
 from journeys.naming import Namer, NamingRequest
 from journeys.terms import SalientTerms
 
-TRANSIENT = -1
+# A proposal found again keeps its id (and name) when this share of items is the same.
+SAME_JOURNEY_JACCARD = 0.5
+DORMANT_AFTER_DAYS = 60
 
 
-class TimeOrderedClustering(ClusterMixin, BaseEstimator):
-    """Threshold clustering of items in time order; small or short-lived clusters are transient.
-
-    Parameters:
-        join_threshold: cosine similarity to a journey's centre an item needs to join it;
-            higher gives more, tighter journeys, lower fewer and broader ones.
-        merge_threshold: journeys whose centres are at least this similar are merged.
-        min_size: fewer items than this make a cluster transient.
-        min_span_days: a cluster whose items all fall within this many days is a burst,
-            hence transient, however large.
-        refine_iterations: passes that move each item to the most similar large cluster
-            (if similar enough), undoing the order effects of the single time-ordered pass;
-            0 keeps the pure sequential assignment.
-    """
-
-    def __init__(
-        self,
-        join_threshold: float = 0.3,
-        merge_threshold: float = 0.75,
-        min_size: int = 4,
-        min_span_days: float = 7.0,
-        refine_iterations: int = 3,
-    ):
-        self.join_threshold = join_threshold
-        self.merge_threshold = merge_threshold
-        self.min_size = min_size
-        self.min_span_days = min_span_days
-        self.refine_iterations = refine_iterations
-
-    def fit(self, X: np.ndarray, y: None = None, timestamps: Sequence[float] | None = None) -> "TimeOrderedClustering":
-        """Cluster the rows of X (one item each, in time order); timestamps are Unix seconds."""
-        X = _unit_rows(np.asarray(X, dtype=np.float32))
-        times = np.asarray(timestamps if timestamps is not None else np.zeros(len(X)), dtype=np.float64)
-        members: list[list[int]] = []
-        sums: list[np.ndarray] = []
-        for index, vector in enumerate(X):
-            if sums:
-                centres = _unit_rows(np.vstack(sums))
-                similarity = centres @ vector
-                best = int(np.argmax(similarity))
-                if similarity[best] >= self.join_threshold:
-                    members[best].append(index)
-                    sums[best] = sums[best] + vector
-                    continue
-            members.append([index])
-            sums.append(vector.copy())
-        members = self._merge_converged(members, X)
-        members = self._refine(members, X)
-        persistent, transient = [], []
-        for group in members:
-            span_days = (times[group].max() - times[group].min()) / 86400.0
-            if len(group) < self.min_size or span_days < self.min_span_days:
-                transient.append(group)
-            else:
-                persistent.append(group)
-        persistent.sort(key=len, reverse=True)
-        self.clusters_ = persistent
-        self.transient_ = transient
-        self.labels_ = np.full(len(X), TRANSIENT, dtype=int)
-        for label, group in enumerate(persistent):
-            self.labels_[group] = label
-        self.cohesion_ = np.array([
-            float(np.mean(X[group] @ _unit_rows(X[group].sum(axis=0, keepdims=True))[0])) for group in persistent
-        ])
-        return self
-
-    def _refine(self, members: list[list[int]], X: np.ndarray) -> list[list[int]]:
-        groups = members
-        for _ in range(self.refine_iterations):
-            large = [g for g in groups if len(g) >= self.min_size]
-            if not large:
-                break
-            centres = _unit_rows(np.vstack([X[g].sum(axis=0) for g in large]))
-            similarity = X @ centres.T
-            nearest = np.argmax(similarity, axis=1)
-            close = similarity[np.arange(len(X)), nearest] >= self.join_threshold
-            # Items close to no large cluster stay together with the items they came with.
-            home = np.empty(len(X), dtype=int)
-            for label, group in enumerate(groups):
-                home[group] = len(large) + label
-            labels = np.where(close, nearest, home)
-            regrouped = [list(np.flatnonzero(labels == label)) for label in np.unique(labels)]
-            regrouped = [[int(i) for i in g] for g in regrouped]
-            if sorted(map(tuple, regrouped)) == sorted(map(tuple, groups)):
-                break
-            groups = regrouped
-        return groups
-
-    def _merge_converged(self, members: list[list[int]], X: np.ndarray) -> list[list[int]]:
-        groups = [list(g) for g in members]
-        while len(groups) > 1:
-            centres = _unit_rows(np.vstack([X[g].sum(axis=0) for g in groups]))
-            similarity = centres @ centres.T
-            np.fill_diagonal(similarity, -1.0)
-            a, b = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
-            if similarity[a, b] < self.merge_threshold:
-                break
-            a, b = min(a, b), max(a, b)
-            groups[a] = sorted(groups[a] + groups.pop(b))
-        return groups
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
-
-
-def journey_id(user_id: str, first_activity_id: str) -> str:
-    """A journey's id, stable as long as the journey starts from the same activity."""
-    return "j" + hashlib.sha1(f"{user_id}\x1f{first_activity_id}".encode()).hexdigest()[:8]
-
-
-def item_features(embeddings: np.ndarray, texts: Sequence[str], term_weight: float = 0.2) -> np.ndarray:
+def item_features(
+    embeddings: np.ndarray, texts: Sequence[str], term_weight: float = 0.2, term_dims: int = 128
+) -> np.ndarray:
     """Items as unit vectors joining meaning (embeddings) and the user's own salient words (tf-idf).
 
     The cosine of two such vectors is about (1 - term_weight) * embedding similarity +
-    term_weight * shared-word similarity; the words keep apart topics that read alike
-    ("baby sleep" and "baby food") while the embeddings join paraphrases.
+    term_weight * shared-word similarity: the words keep apart topics that read alike
+    ("baby sleep", "baby food"), the embeddings join paraphrases. Large vocabularies are
+    reduced to term_dims dimensions (truncated SVD) to keep the vectors small.
     """
-    words = SalientTerms(ngram_range=(1, 1)).fit(texts).matrix_
-    if words is None or term_weight <= 0:
-        return _unit_rows(embeddings)
-    # Dense is fine for one user's history; a sparse path is for much larger ones.
-    words = _unit_rows(words.toarray().astype(np.float32))
-    return _unit_rows(np.hstack([embeddings * np.sqrt(1 - term_weight), words * np.sqrt(term_weight)]))
+    embeddings = unit_rows(np.asarray(embeddings, dtype=np.float32))
+    words = SalientTerms(ngram_range=(1, 1)).fit(texts).matrix_ if term_weight > 0 else None
+    if words is None:
+        return embeddings
+    if words.shape[1] > term_dims and words.shape[0] > term_dims:
+        words = TruncatedSVD(n_components=term_dims, random_state=0).fit_transform(words)
+    else:
+        words = words.toarray()
+    words = unit_rows(np.asarray(words, dtype=np.float32))
+    return unit_rows(np.hstack([embeddings * np.sqrt(1 - term_weight), words * np.sqrt(term_weight)]))
+
+
+def user_owns(journey: Journey) -> bool:
+    """Whether the user has acted on a journey, which makes it theirs to keep as it is."""
+    return (journey.status is not Status.PROPOSED or journey.name_source == "user"
+            or bool(journey.metadata.get("user_edited")))
+
+
+def journey_id(user_id: str, first_activity_id: str, taken: set[str]) -> str:
+    """A new journey's id: derived from the user and its first activity, unique among the user's journeys."""
+    seed = f"{user_id}\x1f{first_activity_id}"
+    while True:
+        candidate = "j" + hashlib.sha1(seed.encode()).hexdigest()[:8]
+        if candidate not in taken:
+            return candidate
+        seed += "+"
 
 
 def build_journeys(
@@ -156,41 +75,86 @@ def build_journeys(
     stored: Sequence[StoredActivity],
     clustering: TimeOrderedClustering,
     namer: Namer,
-    max_examples: int = 8,
+    previous: Sequence[Journey] = (),
     term_weight: float = 0.2,
+    max_examples: int = 8,
 ) -> list[Journey]:
-    """Cluster a user's stored activities (with embeddings, in time order) into named journeys."""
+    """The user's journeys from their stored activities (with embeddings, in time order) and their current journeys."""
+    owned = [j for j in previous if user_owns(j)]
     if not stored:
-        return []
+        return [copy.deepcopy(j) for j in owned]
     texts = [_term_text(s) for s in stored]
     X = item_features(np.vstack([s.embedding for s in stored]), texts, term_weight)
-    clustering.fit(X, timestamps=[s.activity.timestamp.timestamp() for s in stored])
+    row_of = {s.activity_id: row for row, s in enumerate(stored)}
+    anchors = [[row_of[a] for a in j.activity_ids if a in row_of] for j in owned]
+    clustering.fit(X, timestamps=[s.activity.timestamp.timestamp() for s in stored], anchors=anchors)
     terms = SalientTerms().fit(texts)
-    journeys, requests = [], []
-    for group, cohesion in zip(clustering.clusters_, clustering.cohesion_):
-        items = [stored[i] for i in group]
-        centre = _unit_rows(X[group].sum(axis=0, keepdims=True))[0]
-        typical = [items[i].activity.title for i in np.argsort(-(X[group] @ centre))]
-        titles = list(dict.fromkeys(typical))[:max_examples]
-        salient = terms.terms_of(group)
-        journeys.append(Journey(
-            id=journey_id(user_id, items[0].activity_id),
-            user_id=user_id,
-            name="",
-            activity_ids=[s.activity_id for s in items],
-            item_ids=list(dict.fromkeys(s.activity.item_id for s in items)),
-            first_seen=items[0].activity.timestamp,
-            last_seen=items[-1].activity.timestamp,
-            salient_terms=salient,
-            representative_titles=titles,
-            confidence=_confidence(float(cohesion), len(group)),
-        ))
-        requests.append(NamingRequest(titles=titles, terms=salient))
-    for journey, named in zip(journeys, namer.name_many(requests)):
-        journey.name = named.name
-        journey.name_source = named.source
+    latest = stored[-1].activity.timestamp
+    proposals_before = [j for j in previous if not user_owns(j)]
+    taken = {j.id for j in previous}
+    result: list[Journey] = []
+    to_name: list[tuple[Journey, NamingRequest]] = []
+    kept_owned: set[int] = set()
+    for group, anchor, centre, cohesion in zip(
+        clustering.clusters_, clustering.anchor_of_, clustering.centres_, clustering.cohesion_
+    ):
+        if anchor is not None:
+            journey = copy.deepcopy(owned[anchor])
+            kept_owned.add(anchor)
+            if group:
+                _update_evidence(journey, _evidence(group, stored, X, centre, float(cohesion), terms, latest, max_examples))
+            result.append(journey)
+            continue
+        evidence = _evidence(group, stored, X, centre, float(cohesion), terms, latest, max_examples)
+        match = _same_proposal(evidence["activity_ids"], proposals_before)
+        if match is not None:
+            proposals_before.remove(match)
+            journey = copy.deepcopy(match)
+            _update_evidence(journey, evidence)
+        else:
+            journey = Journey(id=journey_id(user_id, evidence["activity_ids"][0], taken), user_id=user_id, name="")
+            taken.add(journey.id)
+            _update_evidence(journey, evidence)
+            to_name.append((journey, NamingRequest(titles=journey.representative_titles, terms=journey.salient_terms)))
+        result.append(journey)
+    # Owned journeys without any item (such as an aspiration the user declared) are kept as they are.
+    result.extend(copy.deepcopy(j) for i, j in enumerate(owned) if i not in kept_owned)
+    for (journey, _), named in zip(to_name, namer.name_many([request for _, request in to_name])):
+        journey.name, journey.name_source = named.name, named.source
         journey.metadata.update(named.metadata)
-    return journeys
+    return result
+
+
+def _evidence(group, stored, X, centre, cohesion, terms, latest, max_examples) -> dict:
+    items = [stored[i] for i in group]
+    typical = [items[i].activity.title for i in np.argsort(-(X[group] @ centre))]
+    last_seen = items[-1].activity.timestamp
+    return {
+        "activity_ids": [s.activity_id for s in items],
+        "item_ids": list(dict.fromkeys(s.activity.item_id for s in items)),
+        "first_seen": items[0].activity.timestamp,
+        "last_seen": last_seen,
+        "salient_terms": terms.terms_of(group),
+        "representative_titles": list(dict.fromkeys(typical))[:max_examples],
+        "confidence": _confidence(cohesion, len(group)),
+        "active": last_seen >= latest - timedelta(days=DORMANT_AFTER_DAYS),
+    }
+
+
+def _update_evidence(journey: Journey, evidence: dict) -> None:
+    for key, value in evidence.items():
+        setattr(journey, key, value)
+
+
+def _same_proposal(activity_ids: Sequence[str], candidates: Sequence[Journey]) -> Journey | None:
+    found = set(activity_ids)
+    best, best_score = None, SAME_JOURNEY_JACCARD
+    for journey in candidates:
+        before = set(journey.activity_ids)
+        score = len(found & before) / len(found | before) if before else 0.0
+        if score >= best_score:
+            best, best_score = journey, score
+    return best
 
 
 def _term_text(stored: StoredActivity) -> str:
@@ -211,7 +175,8 @@ def extract_journeys(
     clustering: TimeOrderedClustering | None = None,
     now: datetime | None = None,
 ) -> list[Journey]:
-    """Find, name and store one user's journeys; journeys the user already acted on are kept as they are."""
+    """Find, name and store one user's journeys, keeping every journey the user acted on; returns the visible ones."""
     stored = history.activities(user_id, with_embeddings=True)
-    found = build_journeys(user_id, stored, clustering or TimeOrderedClustering(), namer)
-    return store.refresh(user_id, found, now=now)
+    previous = store.journeys(user_id, include_rejected=True)
+    journeys = build_journeys(user_id, stored, clustering or TimeOrderedClustering(), namer, previous)
+    return store.replace(user_id, journeys, action="extracted", now=now)

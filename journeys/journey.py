@@ -33,6 +33,8 @@ class Journey:
     # A few titles that show best what the journey is about, most typical first.
     representative_titles: list[str] = field(default_factory=list)
     confidence: float = 0.0
+    # False when the user has not come back to it for a while (dormant).
+    active: bool = True
     # Who gave the name: a namer backend ("keywords", ...) or "user".
     name_source: str = "keywords"
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -54,6 +56,7 @@ class Journey:
             "last_seen": _iso(self.last_seen),
             "salient_terms": list(self.salient_terms),
             "confidence": round(self.confidence, 3),
+            "active": self.active,
         }
 
     def to_dict(self) -> dict[str, Any]:

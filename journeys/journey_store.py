@@ -69,34 +69,26 @@ class JourneyStore:
             ).fetchone()
         return Journey.from_dict(json.loads(row[0])) if row else None
 
-    def refresh(self, user_id: str, found: Sequence[Journey], now: datetime | None = None) -> list[Journey]:
-        """Replace the user's proposed journeys by freshly found ones, keeping every journey the user acted on.
+    def replace(self, user_id: str, journeys: Sequence[Journey], action: str, now: datetime | None = None) -> list[Journey]:
+        """Make these the user's journeys, in this order, recording an event for each one added, changed or dropped.
 
-        A journey the user confirmed, rejected, paused or named keeps its name and status; when
-        extraction finds it again (same id) only its evidence is updated.
+        Returns the visible ones (rejected journeys are kept but hidden).
         """
         at = (now or datetime.now(timezone.utc)).isoformat()
         existing = {j.id: j for j in self.journeys(user_id, include_rejected=True)}
-        kept = {jid: j for jid, j in existing.items() if _user_acted_on(j)}
-        result: list[Journey] = []
         with self._connect() as db:
-            for journey in found:
-                before = existing.get(journey.id)
-                if journey.id in kept:
-                    journey = _with_user_choices(journey, kept.pop(journey.id))
-                result.append(journey)
+            for journey in journeys:
+                before = existing.pop(journey.id, None)
                 if before is None or before.to_dict() != journey.to_dict():
-                    self._record(db, user_id, journey.id, at, "extracted", before, journey)
-            result.extend(kept.values())
-            for jid, journey in existing.items():
-                if jid not in {j.id for j in result}:
-                    self._record(db, user_id, jid, at, "dropped", journey, None)
+                    self._record(db, user_id, journey.id, at, action, before, journey)
+            for journey_id, dropped in existing.items():
+                self._record(db, user_id, journey_id, at, "dropped", dropped, None)
             db.execute("DELETE FROM journeys WHERE user_id = ?", (user_id,))
             db.executemany(
                 "INSERT INTO journeys (user_id, journey_id, position, data) VALUES (?, ?, ?, ?)",
-                [(user_id, j.id, pos, json.dumps(j.to_dict(), ensure_ascii=False)) for pos, j in enumerate(result)],
+                [(user_id, j.id, pos, json.dumps(j.to_dict(), ensure_ascii=False)) for pos, j in enumerate(journeys)],
             )
-        return [j for j in result if j.status is not Status.REJECTED]
+        return [j for j in journeys if j.status is not Status.REJECTED]
 
     def update(self, journey: Journey, action: str, now: datetime | None = None) -> Journey:
         """Store a changed journey of its user and record the change as an event named by action."""
@@ -141,14 +133,3 @@ class JourneyStore:
              json.dumps(before.to_dict(), ensure_ascii=False) if before else None,
              json.dumps(after.to_dict(), ensure_ascii=False) if after else None),
         )
-
-
-def _user_acted_on(journey: Journey) -> bool:
-    return journey.status is not Status.PROPOSED or journey.name_source == "user"
-
-
-def _with_user_choices(found: Journey, previous: Journey) -> Journey:
-    found.status = previous.status
-    found.name, found.name_source = previous.name, previous.name_source
-    found.metadata = {**found.metadata, **previous.metadata}
-    return found

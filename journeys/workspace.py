@@ -9,7 +9,8 @@ from pathlib import Path
 
 from journeys.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
 from journeys.embedding import TextEmbedder
-from journeys.extraction import TimeOrderedClustering, extract_journeys
+from journeys.clustering import TimeOrderedClustering
+from journeys.extraction import extract_journeys
 from journeys.history import HistoryStore, open_chroma
 from journeys.journey import Journey
 from journeys.journey_store import JourneyStore

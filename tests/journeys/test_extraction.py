@@ -1,102 +1,126 @@
-"""Extraction: assignment in time order, transient interests, merging, and the demo personas' real interests."""
+"""Extraction over time and edits: stable ids, incremental updates, and the user's decisions respected."""
 
+import json
 from datetime import datetime, timedelta, timezone
 
-import numpy as np
 import pytest
 
-from journeys.extraction import TRANSIENT, TimeOrderedClustering
-from journeys.journey import Status
-from tests.conftest import PERSONAS
-
-DAY = 86400.0
+from journeys.extraction import user_owns
+from journeys.journey import Journey, Status
+from tests.conftest import PERSONAS, write_lines
 
 
-def directions(n_topics: int, dims: int = 32, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    q, _ = np.linalg.qr(rng.normal(size=(dims, dims)))
-    return q[:n_topics]
+@pytest.fixture
+def maya_lines():
+    return PERSONAS["maya"].history_path.read_text(encoding="utf-8").splitlines()
 
 
-def noisy(centre: np.ndarray, rng: np.random.Generator, noise: float = 0.15) -> np.ndarray:
-    v = centre + rng.normal(scale=noise / np.sqrt(len(centre)), size=len(centre))
-    return v / np.linalg.norm(v)
+@pytest.fixture
+def maya(workspace, maya_lines, tmp_path):
+    """Maya with the first three quarters of her history ingested and journeys extracted."""
+    cut = len(maya_lines) * 3 // 4
+    workspace.ingest([write_lines(tmp_path / "early.jsonl", maya_lines[:cut])])
+    workspace.extract("maya")
+    workspace.later = write_lines(tmp_path / "later.jsonl", maya_lines[cut:])
+    return workspace
 
 
-def test_items_join_the_journey_they_are_similar_to_and_one_offs_are_transient():
-    rng = np.random.default_rng(1)
-    topics = directions(5)
-    sequence = [0, 1, 0, 2, 1, 0, 1, 2, 0, 3, 1, 2, 0, 2, 1, 4, 0, 2, 1, 2]  # topics 3 and 4 appear once
-    X = np.vstack([noisy(topics[t], rng) for t in sequence])
-    times = [i * 5 * DAY for i in range(len(sequence))]
-    model = TimeOrderedClustering(join_threshold=0.5, min_size=3).fit(X, timestamps=times)
-    assert len(model.clusters_) == 3
-    for topic in (0, 1, 2):
-        labels = {model.labels_[i] for i, t in enumerate(sequence) if t == topic}
-        assert len(labels) == 1 and labels != {TRANSIENT}
-    assert model.labels_[sequence.index(3)] == TRANSIENT
-    assert model.labels_[sequence.index(4)] == TRANSIENT
+def by_topic(journeys, word):
+    return next(j for j in journeys if word in " ".join([j.name, *j.salient_terms]).lower())
 
 
-def test_a_single_burst_is_transient_however_large():
-    rng = np.random.default_rng(2)
-    topics = directions(2)
-    X = np.vstack([noisy(topics[0], rng) for _ in range(6)] + [noisy(topics[1], rng) for _ in range(6)])
-    times = [i * 3600.0 for i in range(6)] + [i * 10 * DAY for i in range(6)]  # six items in six hours, then six over two months
-    model = TimeOrderedClustering(join_threshold=0.5, min_span_days=7).fit(X, timestamps=times)
-    assert list(model.labels_[:6]) == [TRANSIENT] * 6
-    assert len(set(model.labels_[6:])) == 1 and model.labels_[6] != TRANSIENT
+def test_extracting_again_keeps_ids_and_names(maya):
+    first = maya.journeys.journeys("maya")
+    again = maya.extract("maya")
+    assert [(j.id, j.name) for j in again] == [(j.id, j.name) for j in first]
+    assert not [e for e in maya.journeys.events("maya")[len(first):] if e["action"] == "extracted"]
 
 
-def test_journeys_whose_centres_converge_are_merged():
-    rng = np.random.default_rng(3)
-    a, b = directions(2)
-    mid = (a + b) / np.linalg.norm(a + b)
-    # Two nearby topics: separate at a strict join threshold, one journey once merging is allowed.
-    X = np.vstack([noisy(0.8 * mid + 0.6 * (a if i % 2 else b), rng, 0.05) for i in range(12)])
-    times = [i * 7 * DAY for i in range(12)]
-    apart = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.99).fit(X, timestamps=times)
-    merged = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.6).fit(X, timestamps=times)
-    assert len(apart.clusters_) == 2
-    assert len(merged.clusters_) == 1 and len(merged.clusters_[0]) == 12
+def test_new_activity_grows_the_journeys_it_belongs_to(maya):
+    before = {j.id: j for j in maya.journeys.journeys("maya")}
+    maya.ingest([maya.later])
+    after = maya.extract("maya")
+    ukulele_before, ukulele_after = by_topic(before.values(), "ukulele"), by_topic(after, "ukulele")
+    assert ukulele_after.id == ukulele_before.id
+    assert ukulele_after.size > ukulele_before.size and ukulele_after.last_seen > ukulele_before.last_seen
+    assert set(ukulele_before.activity_ids) <= set(ukulele_after.activity_ids)
 
 
-def test_estimator_interface_keeps_parameters_as_given():
-    model = TimeOrderedClustering(join_threshold=0.3, min_size=5)
-    assert model.get_params()["join_threshold"] == 0.3 and model.get_params()["min_size"] == 5
-    assert not hasattr(model, "labels_")
+def test_a_journey_the_user_named_keeps_its_name_and_gains_new_items(maya):
+    journey = by_topic(maya.journeys.journeys("maya"), "crochet")
+    journey.name, journey.name_source = "Hooked on amigurumi", "user"
+    maya.journeys.update(journey, "rename")
+    maya.ingest([maya.later])
+    after = {j.id: j for j in maya.extract("maya")}
+    assert after[journey.id].name == "Hooked on amigurumi" and after[journey.id].name_source == "user"
+    assert after[journey.id].size > journey.size
 
 
-@pytest.mark.parametrize("user_id", sorted(PERSONAS))
-def test_every_demo_persona_gets_its_real_interests(demo_workspace, tmp_path, user_id):
-    from journeys.extraction import build_journeys
-    from journeys.naming import KeywordNamer
-
-    stored = demo_workspace.history.activities(user_id, with_embeddings=True)
-    journeys = build_journeys(user_id, stored, TimeOrderedClustering(), KeywordNamer())
-    described = [" ".join([j.name, *j.salient_terms]).lower() for j in journeys]
-    for interest in PERSONAS[user_id].interests:
-        assert any(any(k in text for k in interest["keywords"]) for text in described), (
-            f"{interest['label']!r} not found among {described}"
-        )
-    # One-off clicks stay out of journeys: a journey is never a single activity.
-    assert all(j.size >= 4 for j in journeys)
-    assert all(0.0 < j.confidence <= 1.0 for j in journeys)
+def test_a_rejected_journey_is_never_proposed_again_from_the_same_evidence(maya):
+    journey = by_topic(maya.journeys.journeys("maya"), "hydropon")
+    journey.status = Status.REJECTED
+    maya.journeys.update(journey, "reject")
+    maya.ingest([maya.later])
+    visible = maya.extract("maya")
+    rejected_items = set(journey.activity_ids)
+    assert journey.id not in {j.id for j in visible}
+    for other in visible:
+        assert len(rejected_items & set(other.activity_ids)) <= 1, other.name
+    hidden = maya.journeys.get("maya", journey.id)
+    assert hidden.status is Status.REJECTED and hidden.size >= journey.size
 
 
-def test_refresh_keeps_what_the_user_decided(workspace):
-    workspace.ingest([PERSONAS["maya"].history_path])
-    first = workspace.extract("maya")
-    chosen = first[0]
-    chosen.status, chosen.name, chosen.name_source = Status.CONFIRMED, "My uke practice", "user"
-    workspace.journeys.update(chosen, "rename")
-    rejected = first[1]
-    rejected.status = Status.REJECTED
-    workspace.journeys.update(rejected, "reject")
-    again = workspace.extract("maya")
-    kept = {j.id: j for j in again}
-    assert kept[chosen.id].name == "My uke practice" and kept[chosen.id].status is Status.CONFIRMED
-    assert rejected.id not in kept
-    hidden = {j.id: j for j in workspace.journeys.journeys("maya", include_rejected=True)}
-    assert hidden[rejected.id].status is Status.REJECTED
-    assert [e["action"] for e in workspace.journeys.events("maya")].count("rename") == 1
+def test_a_merge_the_user_made_is_kept(maya):
+    first, second = maya.journeys.journeys("maya")[:2]
+    merged = Journey(
+        id=first.id, user_id="maya", name=f"{first.name} and {second.name}", status=Status.CONFIRMED,
+        activity_ids=first.activity_ids + second.activity_ids, name_source="user", metadata={"user_edited": True},
+    )
+    remaining = [merged] + [j for j in maya.journeys.journeys("maya", include_rejected=True) if j.id not in (first.id, second.id)]
+    maya.journeys.replace("maya", remaining, action="merge")
+    after = maya.extract("maya")
+    kept = next(j for j in after if j.id == first.id)
+    assert set(first.activity_ids) | set(second.activity_ids) <= set(kept.activity_ids)
+    assert second.id not in {j.id for j in after}
+    assert not any(len(set(second.activity_ids) & set(j.activity_ids)) > 1 for j in after if j.id != first.id)
+
+
+def test_a_split_the_user_made_is_kept(maya):
+    journey = by_topic(maya.journeys.journeys("maya"), "ukulele")
+    half = len(journey.activity_ids) // 2
+    parts = [
+        Journey(id=journey.id, user_id="maya", name="Ukulele chords", status=Status.CONFIRMED,
+                activity_ids=journey.activity_ids[:half], metadata={"user_edited": True}),
+        Journey(id=journey.id + "b", user_id="maya", name="Ukulele songs", status=Status.CONFIRMED,
+                activity_ids=journey.activity_ids[half:], metadata={"user_edited": True}),
+    ]
+    others = [j for j in maya.journeys.journeys("maya", include_rejected=True) if j.id != journey.id]
+    maya.journeys.replace("maya", parts + others, action="split")
+    after = {j.id: j for j in maya.extract("maya")}
+    assert set(parts[0].activity_ids) <= set(after[journey.id].activity_ids)
+    assert set(parts[1].activity_ids) <= set(after[journey.id + "b"].activity_ids)
+    assert not set(parts[0].activity_ids) & set(after[journey.id + "b"].activity_ids)
+    assert after[journey.id].name == "Ukulele chords"
+
+
+def test_a_declared_journey_without_items_survives_extraction(maya):
+    wish = Journey(id="jitalian", user_id="maya", name="Learning Italian", status=Status.CONFIRMED, name_source="user")
+    maya.journeys.update(wish, "add")
+    assert user_owns(wish)
+    after = {j.id: j for j in maya.extract("maya")}
+    assert after["jitalian"].name == "Learning Italian" and after["jitalian"].size == 0
+
+
+def test_a_journey_left_alone_for_months_is_dormant(workspace, tmp_path):
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    lines = []
+    for week in range(26):
+        lines.append(json.dumps({"user_id": "kim", "item_id": f"b{week}", "title": f"Bouldering technique lesson {week}: heel hooks and footwork",
+                                 "timestamp": (start + timedelta(weeks=week)).isoformat()}))
+        if week < 8:
+            lines.append(json.dumps({"user_id": "kim", "item_id": f"s{week}", "title": f"Sourdough starter feeding schedule, week {week}",
+                                     "timestamp": (start + timedelta(weeks=week, days=2)).isoformat()}))
+    workspace.ingest([write_lines(tmp_path / "kim.jsonl", lines)])
+    journeys = workspace.extract("kim")
+    assert by_topic(journeys, "boulder").active is True
+    assert by_topic(journeys, "sourdough").active is False

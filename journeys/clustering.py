@@ -1,0 +1,226 @@
+"""Personalised journey clustering: one user's items, in time order, after the paper's ICPC.
+
+An item joins the most similar journey when the similarity passes a threshold (and every
+other journey nearly as similar, when overlaps are allowed), otherwise it starts a new
+one; journeys whose centres converge merge; a refinement pass undoes the order effects of
+the single pass; clusters that stay small, short-lived or a single burst are transient
+interests, kept apart from journeys. Journeys the user already owns (confirmed, named,
+merged, split, paused, rejected) are passed as anchors: they keep their items, may gain
+new ones, never merge with each other and are never transient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+
+TRANSIENT = -1
+DAY = 86400.0
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+class TimeOrderedClustering(ClusterMixin, BaseEstimator):
+    """Threshold clustering of items in time order; small, short-lived or bursty clusters are transient.
+
+    Parameters (and their effect):
+        join_threshold: cosine similarity to a journey's centre that an item needs to join it;
+            higher gives more, tighter journeys, lower fewer and broader ones.
+        overlap_margin: an item also joins every other journey whose similarity is within this
+            margin of the best one (and above join_threshold); 0 gives one journey per item.
+        merge_threshold: journeys whose centres are at least this similar are merged.
+        min_size: clusters with fewer items are transient.
+        min_span_days: clusters whose items all fall within this many days are a burst, hence
+            transient, however large (0 turns the rule off).
+        refine_iterations: passes that move each item to the most similar large cluster;
+            0 keeps the pure sequential assignment.
+        batch_size: items compared with the centres in one matrix product; an item still sees
+            the journeys started earlier in its batch, only centre updates wait for the batch end.
+        candidate_window: a single item that nothing joined within this many later items stops
+            being a candidate for the sequential pass (the refinement still considers it); this
+            keeps the pass linear in the history's length.
+    """
+
+    def __init__(
+        self,
+        join_threshold: float = 0.3,
+        overlap_margin: float = 0.0,
+        merge_threshold: float = 0.75,
+        min_size: int = 4,
+        min_span_days: float = 7.0,
+        refine_iterations: int = 3,
+        batch_size: int = 64,
+        candidate_window: int = 512,
+    ):
+        self.join_threshold = join_threshold
+        self.overlap_margin = overlap_margin
+        self.merge_threshold = merge_threshold
+        self.min_size = min_size
+        self.min_span_days = min_span_days
+        self.refine_iterations = refine_iterations
+        self.batch_size = batch_size
+        self.candidate_window = candidate_window
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: None = None,
+        timestamps: Sequence[float] | None = None,
+        anchors: Sequence[Sequence[int]] | None = None,
+    ) -> "TimeOrderedClustering":
+        """Cluster the rows of X (one item each, in time order; timestamps in Unix seconds).
+
+        anchors: row indices of journeys the user owns, one list per journey; the result keeps
+        them (possibly grown) and says which cluster is which in anchor_of_.
+        """
+        X = unit_rows(np.asarray(X, dtype=np.float32))
+        n = len(X)
+        times = np.asarray(timestamps if timestamps is not None else np.zeros(n), dtype=np.float64)
+        anchors = [sorted(set(a)) for a in (anchors or [])]
+        groups, anchored = self._sequential(X, anchors)
+        groups, anchored = self._merge_converged(groups, anchored, X)
+        groups = self._refine(groups, anchored, X)
+        persistent, transient, anchor_of = [], [], []
+        for group, anchor in zip(groups, anchored):
+            if anchor is None and self._is_transient(group, times):
+                transient.append(group)
+            elif group or anchor is not None:
+                persistent.append(group)
+                anchor_of.append(anchor)
+        order = sorted(range(len(persistent)), key=lambda c: (-len(persistent[c]), persistent[c][:1]))
+        self.clusters_ = [persistent[c] for c in order]
+        self.anchor_of_ = [anchor_of[c] for c in order]
+        self.transient_ = transient
+        self.labels_ = np.full(n, TRANSIENT, dtype=int)
+        for label in reversed(range(len(self.clusters_))):  # an overlapping item's label is its largest cluster
+            self.labels_[self.clusters_[label]] = label
+        self.centres_ = np.vstack([unit_rows(X[g].sum(axis=0)) if g else np.zeros(X.shape[1], np.float32)
+                                   for g in self.clusters_]) if self.clusters_ else np.zeros((0, X.shape[1]))
+        self.cohesion_ = np.array([float(np.mean(X[g] @ c)) if g else 0.0 for g, c in zip(self.clusters_, self.centres_)])
+        return self
+
+    def _is_transient(self, group: list[int], times: np.ndarray) -> bool:
+        if len(group) < self.min_size:
+            return True
+        return self.min_span_days > 0 and (times[group].max() - times[group].min()) / DAY < self.min_span_days
+
+    def _sequential(self, X: np.ndarray, anchors: list[list[int]]) -> tuple[list[list[int]], list[int | None]]:
+        n, d = X.shape
+        anchored_rows = {i for a in anchors for i in a}
+        capacity = max(16, len(anchors) * 2)
+        sums = np.zeros((capacity, d), dtype=np.float32)
+        groups: list[list[int]] = [list(a) for a in anchors]
+        owner: list[int | None] = list(range(len(anchors)))
+        for c, rows in enumerate(anchors):
+            if rows:
+                sums[c] = X[rows].sum(axis=0)
+        free = [i for i in range(n) if i not in anchored_rows]
+        born: list[int] = [-1] * len(groups)  # position in `free` where each cluster started (-1: anchor)
+        for start in range(0, len(free), self.batch_size):
+            batch = free[start:start + self.batch_size]
+            k = len(groups)
+            # Candidates: every cluster but single items that nothing joined for a while.
+            active = np.array([c for c in range(k) if len(groups[c]) > 1 or born[c] < 0
+                               or start - born[c] < self.candidate_window], dtype=int)
+            frozen = X[batch] @ unit_rows(sums[active]).T if len(active) else np.zeros((len(batch), 0), np.float32)
+            for r, i in enumerate(batch):
+                similarity, ids = frozen[r], active
+                if len(groups) > k:  # journeys started earlier in this batch
+                    fresh = unit_rows(sums[k:len(groups)]) @ X[i]
+                    similarity = np.concatenate([similarity, fresh])
+                    ids = np.concatenate([active, np.arange(k, len(groups))])
+                chosen = [int(ids[c]) for c in self._choose(similarity)]
+                if not chosen:
+                    if len(groups) == len(sums):
+                        sums = np.vstack([sums, np.zeros_like(sums)])
+                    groups.append([])
+                    owner.append(None)
+                    born.append(start + r)
+                    chosen = [len(groups) - 1]
+                for c in chosen:
+                    groups[c].append(i)
+                    sums[c] += X[i]
+        return [sorted(g) for g in groups], owner
+
+    def _choose(self, similarity: np.ndarray) -> list[int]:
+        if not len(similarity):
+            return []
+        best = int(np.argmax(similarity))
+        if similarity[best] < self.join_threshold:
+            return []
+        if self.overlap_margin <= 0:
+            return [best]
+        floor = max(self.join_threshold, similarity[best] - self.overlap_margin)
+        return [best] + [int(c) for c in np.flatnonzero(similarity >= floor) if c != best]
+
+    def _merge_converged(
+        self, groups: list[list[int]], owner: list[int | None], X: np.ndarray
+    ) -> tuple[list[list[int]], list[int | None]]:
+        # Singletons are left to the refinement; merging considers clusters of two or more.
+        candidates = [c for c, g in enumerate(groups) if len(g) >= 2 or owner[c] is not None]
+        if len(candidates) < 2:
+            return groups, owner
+        centres = unit_rows(np.vstack([X[groups[c]].sum(axis=0) if groups[c] else np.zeros(X.shape[1]) for c in candidates]))
+        similarity = centres @ centres.T
+        np.fill_diagonal(similarity, -1.0)
+        alive = np.ones(len(candidates), dtype=bool)
+        while True:
+            masked = np.where(np.outer(alive, alive), similarity, -1.0)
+            a, b = np.unravel_index(int(np.argmax(masked)), masked.shape)
+            if masked[a, b] < self.merge_threshold:
+                break
+            ca, cb = candidates[a], candidates[b]
+            if owner[ca] is not None and owner[cb] is not None:
+                similarity[a, b] = similarity[b, a] = -1.0  # two owned journeys stay apart
+                continue
+            if owner[cb] is not None:  # keep the owned one
+                a, b, ca, cb = b, a, cb, ca
+            groups[ca] = sorted(set(groups[ca]) | set(groups[cb]))
+            groups[cb] = []
+            alive[b] = False
+            centre = unit_rows(X[groups[ca]].sum(axis=0))
+            similarity[a] = similarity[:, a] = centres @ centre
+            centres[a] = centre
+            similarity[a, a] = -1.0
+        keep = [c for c in range(len(groups)) if groups[c] or owner[c] is not None]
+        return [groups[c] for c in keep], [owner[c] for c in keep]
+
+    def _refine(self, groups: list[list[int]], owner: list[int | None], X: np.ndarray) -> list[list[int]]:
+        anchored = {i for c, g in enumerate(groups) if owner[c] is not None for i in g}
+        for _ in range(self.refine_iterations):
+            large = [c for c, g in enumerate(groups) if len(g) >= self.min_size or (owner[c] is not None and g)]
+            if not large:
+                break
+            centres = unit_rows(np.vstack([X[groups[c]].sum(axis=0) for c in large]))
+            similarity = X @ centres.T
+            regrouped: list[set[int]] = [set() for _ in groups]
+            small_home: dict[int, list[int]] = {}
+            large_set = set(large)
+            for c, g in enumerate(groups):
+                if owner[c] is not None:
+                    regrouped[c].update(g)  # the user's assignments are never taken away
+                elif c not in large_set:
+                    for i in g:
+                        small_home.setdefault(i, []).append(c)
+            for i in range(len(X)):
+                if i in anchored:
+                    continue
+                chosen = self._choose(similarity[i])
+                if chosen:
+                    for position in chosen:
+                        regrouped[large[position]].add(i)
+                else:
+                    # Close to no large cluster: the item stays with the items it came with.
+                    for c in small_home.get(i, []):
+                        regrouped[c].add(i)
+            new_groups = [sorted(g) for g in regrouped]
+            if new_groups == groups:
+                break
+            groups = new_groups
+        return groups

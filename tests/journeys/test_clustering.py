@@ -1,0 +1,131 @@
+"""Extraction: assignment in time order, transient interests, merging, and the demo personas' real interests."""
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from journeys.clustering import TRANSIENT, TimeOrderedClustering
+from journeys.journey import Status
+from tests.conftest import PERSONAS
+
+DAY = 86400.0
+
+
+def directions(n_topics: int, dims: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(dims, dims)))
+    return q[:n_topics]
+
+
+def noisy(centre: np.ndarray, rng: np.random.Generator, noise: float = 0.15) -> np.ndarray:
+    v = centre + rng.normal(scale=noise / np.sqrt(len(centre)), size=len(centre))
+    return v / np.linalg.norm(v)
+
+
+def test_items_join_the_journey_they_are_similar_to_and_one_offs_are_transient():
+    rng = np.random.default_rng(1)
+    topics = directions(5)
+    sequence = [0, 1, 0, 2, 1, 0, 1, 2, 0, 3, 1, 2, 0, 2, 1, 4, 0, 2, 1, 2]  # topics 3 and 4 appear once
+    X = np.vstack([noisy(topics[t], rng) for t in sequence])
+    times = [i * 5 * DAY for i in range(len(sequence))]
+    model = TimeOrderedClustering(join_threshold=0.5, min_size=3).fit(X, timestamps=times)
+    assert len(model.clusters_) == 3
+    for topic in (0, 1, 2):
+        labels = {model.labels_[i] for i, t in enumerate(sequence) if t == topic}
+        assert len(labels) == 1 and labels != {TRANSIENT}
+    assert model.labels_[sequence.index(3)] == TRANSIENT
+    assert model.labels_[sequence.index(4)] == TRANSIENT
+
+
+def test_a_single_burst_is_transient_however_large():
+    rng = np.random.default_rng(2)
+    topics = directions(2)
+    X = np.vstack([noisy(topics[0], rng) for _ in range(6)] + [noisy(topics[1], rng) for _ in range(6)])
+    times = [i * 3600.0 for i in range(6)] + [i * 10 * DAY for i in range(6)]  # six items in six hours, then six over two months
+    model = TimeOrderedClustering(join_threshold=0.5, min_span_days=7).fit(X, timestamps=times)
+    assert list(model.labels_[:6]) == [TRANSIENT] * 6
+    assert len(set(model.labels_[6:])) == 1 and model.labels_[6] != TRANSIENT
+
+
+def test_journeys_whose_centres_converge_are_merged():
+    rng = np.random.default_rng(3)
+    a, b = directions(2)
+    mid = (a + b) / np.linalg.norm(a + b)
+    # Two nearby topics: separate at a strict join threshold, one journey once merging is allowed.
+    X = np.vstack([noisy(0.8 * mid + 0.6 * (a if i % 2 else b), rng, 0.05) for i in range(12)])
+    times = [i * 7 * DAY for i in range(12)]
+    apart = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.99).fit(X, timestamps=times)
+    merged = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.6).fit(X, timestamps=times)
+    assert len(apart.clusters_) == 2
+    assert len(merged.clusters_) == 1 and len(merged.clusters_[0]) == 12
+
+
+def test_estimator_interface_keeps_parameters_as_given():
+    model = TimeOrderedClustering(join_threshold=0.3, min_size=5)
+    assert model.get_params()["join_threshold"] == 0.3 and model.get_params()["min_size"] == 5
+    assert not hasattr(model, "labels_")
+
+
+@pytest.mark.parametrize("user_id", sorted(PERSONAS))
+def test_every_demo_persona_gets_its_real_interests(demo_workspace, tmp_path, user_id):
+    from journeys.extraction import build_journeys
+    from journeys.naming import KeywordNamer
+
+    stored = demo_workspace.history.activities(user_id, with_embeddings=True)
+    journeys = build_journeys(user_id, stored, TimeOrderedClustering(), KeywordNamer())
+    described = [" ".join([j.name, *j.salient_terms]).lower() for j in journeys]
+    for interest in PERSONAS[user_id].interests:
+        assert any(any(k in text for k in interest["keywords"]) for text in described), (
+            f"{interest['label']!r} not found among {described}"
+        )
+    # One-off clicks stay out of journeys: a journey is never a single activity.
+    assert all(j.size >= 4 for j in journeys)
+    assert all(0.0 < j.confidence <= 1.0 for j in journeys)
+
+
+def test_refresh_keeps_what_the_user_decided(workspace):
+    workspace.ingest([PERSONAS["maya"].history_path])
+    first = workspace.extract("maya")
+    chosen = first[0]
+    chosen.status, chosen.name, chosen.name_source = Status.CONFIRMED, "My uke practice", "user"
+    workspace.journeys.update(chosen, "rename")
+    rejected = first[1]
+    rejected.status = Status.REJECTED
+    workspace.journeys.update(rejected, "reject")
+    again = workspace.extract("maya")
+    kept = {j.id: j for j in again}
+    assert kept[chosen.id].name == "My uke practice" and kept[chosen.id].status is Status.CONFIRMED
+    assert rejected.id not in kept
+    hidden = {j.id: j for j in workspace.journeys.journeys("maya", include_rejected=True)}
+    assert hidden[rejected.id].status is Status.REJECTED
+    assert [e["action"] for e in workspace.journeys.events("maya")].count("rename") == 1
+
+
+def test_an_item_between_two_journeys_joins_both_when_overlaps_are_allowed():
+    rng = np.random.default_rng(4)
+    a, b = directions(2)
+    both = (a + b) / np.linalg.norm(a + b)
+    X = np.vstack([noisy(a if i % 2 else b, rng, 0.05) for i in range(12)] + [both])
+    times = [i * 7 * DAY for i in range(13)]
+    single = TimeOrderedClustering(join_threshold=0.6, min_size=3).fit(X, timestamps=times)
+    overlapping = TimeOrderedClustering(join_threshold=0.6, overlap_margin=0.1, min_size=3).fit(X, timestamps=times)
+    assert sum(12 in c for c in single.clusters_) == 1
+    assert sum(12 in c for c in overlapping.clusters_) == 2
+
+
+def test_anchors_keep_their_items_grow_and_never_merge_or_vanish():
+    rng = np.random.default_rng(5)
+    a, b = directions(2)
+    X = np.vstack([noisy(a, rng) for _ in range(10)] + [noisy(b, rng) for _ in range(2)])
+    times = [i * 7 * DAY for i in range(12)]
+    # The user split topic a into two journeys (rows 0-2 and 3-4) and owns a tiny journey of b.
+    anchors = [[0, 1, 2], [3, 4], [10]]
+    model = TimeOrderedClustering(join_threshold=0.5, merge_threshold=0.5, min_size=4).fit(
+        X, timestamps=times, anchors=anchors)
+    owned = {anchor: set(model.clusters_[c]) for c, anchor in enumerate(model.anchor_of_) if anchor is not None}
+    assert set(owned) == {0, 1, 2}  # all three kept, although two are small and the split halves are alike
+    assert {0, 1, 2} <= owned[0] and {3, 4} <= owned[1] and 10 in owned[2]
+    assert owned[0] | owned[1] >= set(range(10))  # new items of topic a joined the user's journeys
+    assert 11 in owned[2]
+    assert all(anchor is not None for anchor in model.anchor_of_)  # no new proposal duplicates them
