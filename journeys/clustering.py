@@ -45,6 +45,12 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         candidate_window: a single item that nothing joined within this many later items stops
             being a candidate for the sequential pass (the refinement still considers it); this
             keeps the pass linear in the history's length.
+        join_z: when set, the join threshold is personal: the mean similarity between this
+            user's items plus join_z standard deviations (join_threshold is then ignored), so a
+            user whose items all read alike needs closer matches than one with varied interests.
+        attach_threshold: when set, items left out of every journey join the most similar one
+            if at least this similar (a lower bar than joining during the pass); items below it
+            stay transient.
     """
 
     def __init__(
@@ -57,6 +63,8 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         refine_iterations: int = 3,
         batch_size: int = 64,
         candidate_window: int = 512,
+        join_z: float | None = None,
+        attach_threshold: float | None = None,
     ):
         self.join_threshold = join_threshold
         self.overlap_margin = overlap_margin
@@ -66,6 +74,8 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         self.refine_iterations = refine_iterations
         self.batch_size = batch_size
         self.candidate_window = candidate_window
+        self.join_z = join_z
+        self.attach_threshold = attach_threshold
 
     def fit(
         self,
@@ -83,6 +93,7 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         n = len(X)
         times = np.asarray(timestamps if timestamps is not None else np.zeros(n), dtype=np.float64)
         anchors = [sorted(set(a)) for a in (anchors or [])]
+        self.threshold_ = self._personal_threshold(X)
         groups, anchored = self._sequential(X, anchors)
         groups, anchored = self._merge_converged(groups, anchored, X)
         groups = self._refine(groups, anchored, X)
@@ -93,6 +104,8 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
             elif group or anchor is not None:
                 persistent.append(group)
                 anchor_of.append(anchor)
+        if self.attach_threshold is not None:
+            transient = self._attach(persistent, transient, X)
         order = sorted(range(len(persistent)), key=lambda c: (-len(persistent[c]), persistent[c][:1]))
         self.clusters_ = [persistent[c] for c in order]
         self.anchor_of_ = [anchor_of[c] for c in order]
@@ -104,6 +117,29 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                                    for g in self.clusters_]) if self.clusters_ else np.zeros((0, X.shape[1]))
         self.cohesion_ = np.array([float(np.mean(X[g] @ c)) if g else 0.0 for g, c in zip(self.clusters_, self.centres_)])
         return self
+
+    def _personal_threshold(self, X: np.ndarray, sample: int = 400) -> float:
+        if self.join_z is None or len(X) < 3:
+            return self.join_threshold
+        rows = X if len(X) <= sample else X[np.random.default_rng(0).choice(len(X), sample, replace=False)]
+        similarity = rows @ rows.T
+        pairs = similarity[np.triu_indices(len(rows), k=1)]
+        return float(pairs.mean() + self.join_z * pairs.std())
+
+    def _attach(self, persistent: list[list[int]], transient: list[list[int]], X: np.ndarray) -> list[list[int]]:
+        left = sorted({i for g in transient for i in g} - {i for g in persistent for i in g})
+        if not persistent or not left:
+            return transient
+        centres = unit_rows(np.vstack([X[g].sum(axis=0) if g else np.zeros(X.shape[1]) for g in persistent]))
+        similarity = X[left] @ centres.T
+        best = np.argmax(similarity, axis=1)
+        staying = []
+        for row, i in enumerate(left):
+            if similarity[row, best[row]] >= self.attach_threshold:
+                persistent[best[row]] = sorted(persistent[best[row]] + [i])
+            else:
+                staying.append(i)
+        return [g for g in transient if any(i in staying for i in g)]
 
     def _is_transient(self, group: list[int], times: np.ndarray) -> bool:
         if len(group) < self.min_size:
@@ -152,11 +188,11 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         if not len(similarity):
             return []
         best = int(np.argmax(similarity))
-        if similarity[best] < self.join_threshold:
+        if similarity[best] < self.threshold_:
             return []
         if self.overlap_margin <= 0:
             return [best]
-        floor = max(self.join_threshold, similarity[best] - self.overlap_margin)
+        floor = max(self.threshold_, similarity[best] - self.overlap_margin)
         return [best] + [int(c) for c in np.flatnonzero(similarity >= floor) if c != best]
 
     def _merge_converged(

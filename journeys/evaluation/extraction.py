@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from journeys.baselines import (AgglomerativeThreshold, EveryItemAlone, HDBSCANJourneys, KMeansSilhouette,
@@ -35,10 +36,12 @@ OURS = "journeys (time-ordered)"
 # Each method: a factory from parameters, and the grid its parameters are tuned on.
 METHODS: dict[str, tuple[Callable[..., object], dict[str, list]]] = {
     OURS: (TimeOrderedClustering, {
-        "join_threshold": [0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
-        "overlap_margin": [0.0, 0.05, 0.1],
-        "min_size": [2, 3, 4],
-        "min_span_days": [0.0, 7.0],
+        "join_threshold": [0.25, 0.3, 0.4, 0.5],
+        "join_z": [None, 1.0, 1.5],
+        "overlap_margin": [0.0, 0.05],
+        "min_size": [2, 4, 8],
+        "attach_threshold": [None, 0.2],
+        "min_span_days": [0.0],
     }),
     "agglomerative": (AgglomerativeThreshold, {"distance_threshold": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]}),
     "hdbscan": (HDBSCANJourneys, {"min_cluster_size": [2, 3, 4, 5, 8]}),
@@ -70,15 +73,19 @@ def spotify_scores(clusters: list[list[int]], user: EvalUser) -> dict[str, float
             "bcubed_f1": bcubed(clusters, user.truth)[2]}
 
 
+def score_user(factory: Callable[..., object], params: dict, user: EvalUser, X: np.ndarray, scores) -> dict[str, float]:
+    """Scores of a method with these parameters on one user."""
+    model = factory(**params).fit(X, timestamps=user.timestamps)
+    return scores(model.clusters_, user)
+
+
 def run_method(factory: Callable[..., object], params: dict, dataset: Dataset, users: Iterable[int]) -> dict[str, float]:
     """Mean scores of a method with these parameters over the given users (indices into the data set)."""
-    totals: dict[str, list[float]] = {}
-    for u in users:
-        user, X = dataset.users[u], dataset.features[u]
-        model = factory(**params).fit(X, timestamps=user.timestamps)
-        for key, value in dataset.scores(model.clusters_, user).items():
-            totals.setdefault(key, []).append(value)
-    return {key: float(np.mean(values)) for key, values in totals.items()}
+    # Both cores: users are independent.
+    per_user = Parallel(n_jobs=-1, batch_size=16)(
+        delayed(score_user)(factory, params, dataset.users[u], dataset.features[u], dataset.scores) for u in users
+    )
+    return {key: float(np.mean([s[key] for s in per_user])) for key in per_user[0]}
 
 
 def tune(factory, grid: dict[str, list], dataset: Dataset, users: list[int]) -> tuple[dict, float]:
@@ -87,6 +94,8 @@ def tune(factory, grid: dict[str, list], dataset: Dataset, users: list[int]) -> 
     names = list(grid)
     for values in itertools.product(*(grid[n] for n in names)):
         params = dict(zip(names, values))
+        if params.get("join_z") is not None and params.get("join_threshold") != grid["join_threshold"][0]:
+            continue  # a personal threshold replaces join_threshold: one value of it is enough
         score = run_method(factory, params, dataset, users)[dataset.main_score]
         if score > best_score:
             best, best_score = params, score

@@ -129,3 +129,26 @@ def test_anchors_keep_their_items_grow_and_never_merge_or_vanish():
     assert owned[0] | owned[1] >= set(range(10))  # new items of topic a joined the user's journeys
     assert 11 in owned[2]
     assert all(anchor is not None for anchor in model.anchor_of_)  # no new proposal duplicates them
+
+
+def test_a_personal_threshold_follows_how_alike_the_users_items_are():
+    rng = np.random.default_rng(6)
+    topics = directions(3)
+    X = np.vstack([noisy(topics[i % 3], rng, 0.3) for i in range(30)])
+    model = TimeOrderedClustering(join_z=1.0).fit(X, timestamps=[i * DAY * 7 for i in range(30)])
+    similarity = X @ X.T
+    pairs = similarity[np.triu_indices(30, k=1)]
+    assert model.threshold_ == pytest.approx(pairs.mean() + pairs.std(), abs=1e-5)
+    assert TimeOrderedClustering(join_threshold=0.42).fit(X).threshold_ == 0.42
+
+
+def test_left_over_items_attach_to_a_journey_only_when_similar_enough():
+    rng = np.random.default_rng(7)
+    a, b, c = directions(3)
+    near_a = 0.8 * a + 0.6 * c  # similarity 0.8 to a: a straggler of journey a
+    X = np.vstack([noisy(a, rng, 0.05) for _ in range(6)] + [near_a, b])
+    times = [i * 7 * DAY for i in range(8)]
+    plain = TimeOrderedClustering(join_threshold=0.9, min_size=3).fit(X, timestamps=times)
+    attached = TimeOrderedClustering(join_threshold=0.9, min_size=3, attach_threshold=0.5).fit(X, timestamps=times)
+    assert plain.labels_[6] == TRANSIENT and attached.labels_[6] == attached.labels_[0]
+    assert attached.labels_[7] == TRANSIENT  # unrelated: stays a one-off
