@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", required=True, help="whose journeys")
     chat.add_argument("--thread", help="conversation id to resume (default: one per user)")
 
+    name = commands.add_parser("name", parents=[common], help="name groups of items in bulk",
+                               description="Name groups of items in bulk: each input line is "
+                                           '{"id": ..., "titles": [...], "terms": [...] (optional)}; '
+                                           'each output line is {"id": ..., "name": ...}, in the same order.')
+    name.add_argument("--input", required=True, type=Path, help="JSON Lines file of groups")
+    name.add_argument("--output", required=True, type=Path, help="JSON Lines file to write the names to")
+    name.add_argument("--namer", help="naming backend: keywords or fewshot (default: keywords)")
+
     ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
                              description="Start the Gradio web app over the users in the history store.")
     _serve_flags(ui)
@@ -194,6 +202,56 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_groups(path: Path) -> list[tuple[object, "NamingRequest"]]:
+    """The groups of a `journeys name` input file; a bad line stops with its number and the reason."""
+    from journeys.naming import NamingRequest
+
+    groups = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"{path}, line {number}: not valid JSON ({exc.msg}); fix that line") from None
+            titles, terms = record.get("titles") if isinstance(record, dict) else None, None
+            if not isinstance(titles, list) or not titles or not all(isinstance(t, str) for t in titles):
+                raise UserError(f"{path}, line {number}: 'titles' must be a non-empty list of strings; fix that line")
+            terms = record.get("terms") or []
+            if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+                raise UserError(f"{path}, line {number}: 'terms' must be a list of strings; fix that line")
+            if "id" not in record:
+                raise UserError(f"{path}, line {number}: 'id' is missing; give every group an id")
+            groups.append((record["id"], NamingRequest(titles=titles, terms=terms)))
+    return groups
+
+
+def cmd_name(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from journeys.naming import make_namer
+
+    settings = settings_from(args)
+    if not args.input.is_file():
+        raise UserError(f"{args.input}: no such file; check the --input path")
+    groups = read_groups(args.input)
+    namer = make_namer(settings.namer, settings)
+    names = []
+    chunk = 32
+    with tqdm(total=len(groups), unit="group", desc="Naming", file=sys.stderr) as bar:
+        for start in range(0, len(groups), chunk):
+            part = groups[start:start + chunk]
+            names += namer.name_many([request for _, request in part])
+            bar.update(len(part))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("w", encoding="utf-8") as handle:
+        for (group_id, _), naming in zip(groups, names):
+            handle.write(json.dumps({"id": group_id, "name": naming.name}, ensure_ascii=False) + "\n")
+    print(f"{len(names)} groups named with the {namer.backend} namer into {args.output}.")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import Person
 
@@ -235,7 +293,9 @@ def _launch(workspace, settings: Settings, people, args: argparse.Namespace) -> 
     app.launch(server_name=args.host, server_port=args.port, quiet=True, footer_links=["api"])
 
 
-COMMANDS = {"demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "chat": cmd_chat, "ui": cmd_ui}
+COMMANDS = {
+    "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "chat": cmd_chat, "ui": cmd_ui,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from sklearn.feature_extraction.text import CountVectorizer
 
+from journeys.name_rules import NEUTRAL_NAME, check_name
+from journeys.settings import Settings
 from journeys.terms import STOP_WORDS
 
-FALLBACK_NAME = "Unnamed interest"
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,8 @@ class KeywordNamer:
         terms = list(request.terms) or frequent_terms(request.titles)
         chosen = terms[: self.max_terms]
         if not chosen:
-            return Naming(FALLBACK_NAME, self.backend, {"fallback": "no salient terms"})
-        phrase = " & ".join(chosen)
-        return Naming(phrase[:1].upper() + phrase[1:], self.backend)
+            return Naming(NEUTRAL_NAME, self.backend, {"fallback": "no salient terms"})
+        return checked(" & ".join(chosen), self.backend, request.titles)
 
 
 def frequent_terms(titles: Sequence[str], limit: int = 4) -> list[str]:
@@ -89,12 +90,59 @@ def frequent_terms(titles: Sequence[str], limit: int = 4) -> list[str]:
     return chosen
 
 
-NAMERS = {"keywords": KeywordNamer}
+def checked(name: str, source: str, titles: Sequence[str], metadata: dict[str, Any] | None = None) -> Naming:
+    """A backend's raw name after the naming rules; a replaced name says why in its metadata."""
+    result = check_name(name, titles)
+    notes = dict(metadata or {})
+    if result.problem:
+        notes.update({"fallback": result.problem, "rejected_name": name.strip()[:200]})
+    return Naming(result.name, source, notes)
 
 
-def make_namer(backend: str) -> Namer:
+FEW_SHOT_EXAMPLES = (
+    (["Sourdough starter day 3", "Why is my sourdough flat?", "Feeding schedule for a rye starter"], "Sourdough bread baking"),
+    (["Couch to 5k week 2", "Best running shoes for flat feet", "How to breathe while running"], "Beginner running"),
+)
+
+
+def few_shot_prompt(request: NamingRequest, max_titles: int = 8) -> str:
+    """The prompt of the few-shot backend: an instruction, two solved examples, then the group."""
+    parts = ["Name the interest shared by each group of items in a few words.", ""]
+    for titles, name in FEW_SHOT_EXAMPLES:
+        parts += [f"Items: {'; '.join(titles)}", f"Name: {name}", ""]
+    parts += [f"Items: {'; '.join(list(request.titles)[:max_titles])}", "Name:"]
+    return "\n".join(parts)
+
+
+class FewShotNamer:
+    """Few-shot prompting of the base language model (the paper's baseline for the tuned namer)."""
+
+    backend = "fewshot"
+
+    def __init__(self, cache: Path, device: str = "auto", batch_size: int = 8):
+        self.cache, self.device, self.batch_size = cache, device, batch_size
+
+    def name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
+        """Name each group by completing a two-example prompt with the base model."""
+        from journeys.language_model import load_base_model
+
+        model = load_base_model(self.cache, self.device)
+        names: list[Naming] = []
+        for start in range(0, len(requests), self.batch_size):
+            batch = list(requests[start:start + self.batch_size])
+            answers = model.complete([few_shot_prompt(r) for r in batch], max_new_tokens=12)
+            names += [checked(answer, self.backend, r.titles) for answer, r in zip(answers, batch)]
+        return names
+
+
+NAMERS = ("keywords", "fewshot")
+
+
+def make_namer(backend: str, settings: Settings | None = None) -> Namer:
     """The naming backend with this name; raises ValueError listing the known names."""
-    try:
-        return NAMERS[backend]()
-    except KeyError:
-        raise ValueError(f"unknown namer '{backend}'; choose one of {', '.join(sorted(NAMERS))}") from None
+    settings = settings or Settings.from_env()
+    if backend == "keywords":
+        return KeywordNamer()
+    if backend == "fewshot":
+        return FewShotNamer(settings.home / "cache", settings.device)
+    raise ValueError(f"unknown namer '{backend}'; choose one of {', '.join(NAMERS)}")

@@ -60,7 +60,7 @@ class Workspace:
 
     @cached_property
     def namer(self) -> Namer:
-        return make_namer(self.settings.namer)
+        return make_namer(self.settings.namer, self.settings)
 
     def ingest(
         self,

@@ -30,7 +30,8 @@ def test_every_command_has_help(command):
 
 def test_every_command_takes_home():
     for command in COMMANDS:
-        args = {"ingest": ["x.jsonl"], "extract": ["--user", "u"], "chat": ["--user", "u"]}.get(command, [])
+        args = {"ingest": ["x.jsonl"], "extract": ["--user", "u"], "chat": ["--user", "u"],
+                "name": ["--input", "in.jsonl", "--output", "out.jsonl"]}.get(command, [])
         assert build_parser().parse_args([command, *args, "--home", "/tmp/h"]).home == Path("/tmp/h")
 
 
@@ -64,3 +65,25 @@ def test_extract_for_a_user_without_history_says_how_to_fix_it(tmp_path):
     result = run("extract", "--user", "nobody", home=tmp_path / "home")
     assert result.returncode == 1
     assert "no activity history for user 'nobody'" in result.stderr and "journeys ingest" in result.stderr
+
+
+def test_name_writes_one_name_per_group_in_input_order(tmp_path):
+    groups = [
+        {"id": "g1", "titles": ["Sourdough starter day 3", "Why is my sourdough flat?", "Sourdough crumb shots"]},
+        {"id": 2, "titles": ["Dobsonian telescope collimation", "Best telescope eyepieces"], "terms": ["telescope", "eyepiece"]},
+        {"id": "g3", "titles": ["Kubernetes pods explained", "kubectl cheat sheet", "Kubernetes services"]},
+    ]
+    source = write_lines(tmp_path / "in.jsonl", [json.dumps(g) for g in groups])
+    result = run("name", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), "--namer", "keywords",
+                 home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    named = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [n["id"] for n in named] == ["g1", 2, "g3"]
+    assert "sourdough" in named[0]["name"].lower() and "telescope" in named[1]["name"].lower()
+
+
+def test_name_rejects_a_bad_group_with_its_line(tmp_path):
+    source = write_lines(tmp_path / "in.jsonl", ['{"id": 1, "titles": ["a", "b"]}', '{"id": 2, "titles": "oops"}'])
+    result = run("name", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), home=tmp_path / "home")
+    assert result.returncode == 1 and "line 2" in result.stderr and "'titles'" in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()

