@@ -63,7 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
                                            'each output line is {"id": ..., "name": ...}, in the same order.')
     name.add_argument("--input", required=True, type=Path, help="JSON Lines file of groups")
     name.add_argument("--output", required=True, type=Path, help="JSON Lines file to write the names to")
-    name.add_argument("--namer", help="naming backend: keywords or fewshot (default: keywords)")
+    name.add_argument("--namer", help="naming backend: keywords, fewshot or tuned (default: keywords)")
+
+    namer = commands.add_parser("namer", parents=[common], help="train the namer model",
+                                description="Work on the namer model.")
+    namer_commands = namer.add_subparsers(dest="namer_command", required=True, metavar="NAMER_COMMAND")
+    train = namer_commands.add_parser(
+        "train", parents=[common], help="fine-tune the namer (LoRA on Gemma 3 270M)",
+        description="Fine-tune the namer with LoRA on naming examples (Last.fm and MovieLens users' own tags, "
+                    "and the project's written examples), seeded and driven by a config file.")
+    train.add_argument("--config", type=Path, help="YAML training config (default: built-in settings)")
+    train.add_argument("--output", type=Path, required=True, help="folder to write the adapter to")
+    train.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data",
+                       help="folder with lastfm-hetrec2011-2k/ and movielens-ml-latest-small/")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (default: from the config)")
 
     ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
                              description="Start the Gradio web app over the users in the history store.")
@@ -252,6 +265,34 @@ def cmd_name(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_namer(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from journeys.namer_training import TrainingConfig, train_adapter
+    from journeys.naming_data import lastfm_examples, movielens_examples, written_examples
+
+    settings = settings_from(args)
+    config = TrainingConfig.from_file(args.config) if args.config else TrainingConfig()
+    if args.device:
+        config.device = args.device
+    for folder in ("lastfm-hetrec2011-2k", "movielens-ml-latest-small"):
+        if not (args.data / folder).is_dir():
+            raise UserError(f"{args.data / folder} not found; pass --data with the folder holding the data sets")
+    examples = [*lastfm_examples(args.data / "lastfm-hetrec2011-2k"),
+                *movielens_examples(args.data / "movielens-ml-latest-small"), *written_examples()]
+    train = [e for e in examples if e.split == "train"]
+    validation = [e for e in examples if e.split == "validation"]
+    with tqdm(total=config.steps, unit="step", desc="Training", file=sys.stderr) as bar:
+        def on_step(step: int, loss: float) -> None:
+            bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
+            bar.update()
+
+        log = train_adapter(train, validation, config, settings.home / "cache", args.output, on_step)
+    print(f"Adapter written to {args.output}: {config.steps} steps in {log['train_seconds']:.0f} s, "
+          f"validation loss {log['validation_loss']:.3f}.")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import Person
 
@@ -294,7 +335,8 @@ def _launch(workspace, settings: Settings, people, args: argparse.Namespace) -> 
 
 
 COMMANDS = {
-    "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "chat": cmd_chat, "ui": cmd_ui,
+    "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "namer": cmd_namer,
+    "chat": cmd_chat, "ui": cmd_ui,
 }
 
 if __name__ == "__main__":

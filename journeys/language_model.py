@@ -80,3 +80,21 @@ def load_base_model(cache: Path, device: str = "auto") -> LanguageModel:
             model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).to(device).eval()
             _loaded[key] = LanguageModel(model, tokenizer, device)
         return _loaded[key]
+
+
+def load_tuned_model(cache: Path, adapter: Path, device: str = "auto") -> LanguageModel:
+    """The base model with a namer LoRA adapter merged in, loaded once per process and adapter."""
+    device = resolve_device(device)
+    key = (f"{cache}|{adapter}", device)
+    with _lock:
+        if key not in _loaded:
+            import torch
+            from peft import PeftModel
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            path = checkpoint_dir(cache)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            base = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+            model = PeftModel.from_pretrained(base, adapter).merge_and_unload().to(device).eval()
+            _loaded[key] = LanguageModel(model, tokenizer, device)
+        return _loaded[key]

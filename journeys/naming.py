@@ -135,7 +135,38 @@ class FewShotNamer:
         return names
 
 
-NAMERS = ("keywords", "fewshot")
+# Where the shipped adapter of the tuned namer lives (trained by `journeys namer train`).
+SHIPPED_ADAPTER = Path(__file__).parent / "namer_data" / "adapter"
+
+
+class TunedNamer:
+    """The fine-tuned namer: Gemma 3 270M with a LoRA adapter, prompted with the titles alone."""
+
+    backend = "tuned"
+
+    def __init__(self, cache: Path, adapter: Path = SHIPPED_ADAPTER, device: str = "auto", batch_size: int = 16):
+        self.cache, self.adapter, self.device, self.batch_size = cache, adapter, device, batch_size
+
+    def name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
+        """Name each group by completing the tuned prompt (no examples needed)."""
+        from journeys.language_model import load_tuned_model
+        from journeys.namer_training import tuned_prompt
+
+        if not (self.adapter / "adapter_config.json").is_file():
+            raise ValueError(
+                f"the tuned namer's adapter is not in {self.adapter}; train one with `journeys namer train` "
+                "or choose another namer (--namer keywords or fewshot)"
+            )
+        model = load_tuned_model(self.cache, self.adapter, self.device)
+        names: list[Naming] = []
+        for start in range(0, len(requests), self.batch_size):
+            batch = list(requests[start:start + self.batch_size])
+            answers = model.complete([tuned_prompt(r.titles) for r in batch], max_new_tokens=12)
+            names += [checked(answer, self.backend, r.titles) for answer, r in zip(answers, batch)]
+        return names
+
+
+NAMERS = ("keywords", "fewshot", "tuned")
 
 
 def make_namer(backend: str, settings: Settings | None = None) -> Namer:
@@ -145,4 +176,7 @@ def make_namer(backend: str, settings: Settings | None = None) -> Namer:
         return KeywordNamer()
     if backend == "fewshot":
         return FewShotNamer(settings.home / "cache", settings.device)
+    if backend == "tuned":
+        adapter = Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER
+        return TunedNamer(settings.home / "cache", adapter, settings.device)
     raise ValueError(f"unknown namer '{backend}'; choose one of {', '.join(NAMERS)}")

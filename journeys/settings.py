@@ -26,6 +26,8 @@ class Settings:
     chroma_url: str | None = None
     # Naming backend by name (see journeys.naming.NAMERS).
     namer: str = "keywords"
+    # Folder of a LoRA adapter for the tuned namer; None uses the one shipped with the project.
+    namer_adapter: str | None = None
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
     # Torch device for the models: "auto" picks CUDA when present, else CPU.
@@ -38,7 +40,7 @@ class Settings:
         env = os.environ
         if env.get("JOURNEYS_HOME"):
             values["home"] = Path(env["JOURNEYS_HOME"])
-        for name in ("chroma_url", "namer", "chat_model", "device"):
+        for name in ("chroma_url", "namer", "namer_adapter", "chat_model", "device"):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 values[name] = raw

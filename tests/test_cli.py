@@ -31,7 +31,7 @@ def test_every_command_has_help(command):
 def test_every_command_takes_home():
     for command in COMMANDS:
         args = {"ingest": ["x.jsonl"], "extract": ["--user", "u"], "chat": ["--user", "u"],
-                "name": ["--input", "in.jsonl", "--output", "out.jsonl"]}.get(command, [])
+                "name": ["--input", "in.jsonl", "--output", "out.jsonl"], "namer": ["train", "--output", "o"]}.get(command, [])
         assert build_parser().parse_args([command, *args, "--home", "/tmp/h"]).home == Path("/tmp/h")
 
 
