@@ -78,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder with lastfm-hetrec2011-2k/ and movielens-ml-latest-small/")
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (default: from the config)")
 
+    evaluate = namer_commands.add_parser(
+        "eval", parents=[common], help="score the namers on held-out human-named groups",
+        description="Score every namer (tuned, fewshot, keywords) with SacreBLEU, ROUGE-L and embedding similarity "
+                    "on held-out sets (Last.fm and MovieLens test users, Spotify playlists, written examples); "
+                    "writes docs/evaluation/naming.md.")
+    evaluate.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data",
+                          help="folder with the data sets")
+    evaluate.add_argument("--adapter", type=Path, help="adapter of the tuned namer (default: the shipped one)")
+    evaluate.add_argument("--limit", type=int, default=200, help="at most this many groups per set (default: 200)")
+    evaluate.add_argument("--namers", nargs="+", default=["tuned", "fewshot", "keywords"], help="backends to score")
+
     ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
                              description="Start the Gradio web app over the users in the history store.")
     _serve_flags(ui)
@@ -266,6 +277,8 @@ def cmd_name(args: argparse.Namespace) -> int:
 
 
 def cmd_namer(args: argparse.Namespace) -> int:
+    if args.namer_command == "eval":
+        return cmd_namer_eval(args)
     from tqdm import tqdm
 
     from journeys.namer_training import TrainingConfig, train_adapter
@@ -290,6 +303,25 @@ def cmd_namer(args: argparse.Namespace) -> int:
         log = train_adapter(train, validation, config, settings.home / "cache", args.output, on_step)
     print(f"Adapter written to {args.output}: {config.steps} steps in {log['train_seconds']:.0f} s, "
           f"validation loss {log['validation_loss']:.3f}.")
+    return 0
+
+
+def cmd_namer_eval(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from journeys.embedding import TextEmbedder
+    from journeys.evaluation.naming import evaluate, save, test_sets
+    from journeys.naming import make_namer
+
+    settings = settings_from(args)
+    if args.adapter:
+        settings = replace(settings, namer_adapter=str(args.adapter))
+    if not args.data.is_dir():
+        raise UserError(f"{args.data} not found; pass --data with the folder holding the data sets")
+    namers = {name: make_namer(name, settings) for name in args.namers}
+    rows = evaluate(namers, test_sets(args.data, args.limit), TextEmbedder(settings.device))
+    command = "journeys namer eval" + (f" --limit {args.limit}" if args.limit != 200 else "")
+    print(save(rows, command))
     return 0
 
 
