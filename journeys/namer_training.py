@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from journeys.language_model import BASE_MODEL
 from journeys.naming_data import NamingExample
 
 ADAPTER_CONFIG = "journeys_namer.json"
@@ -160,6 +161,11 @@ def train_adapter(
         ]
     output.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(output)
+    # The base is found through the cache at load time; don't ship this machine's cache path.
+    adapter_config = json.loads((output / "adapter_config.json").read_text(encoding="utf-8"))
+    adapter_config["base_model_name_or_path"] = BASE_MODEL
+    (output / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2) + "\n", encoding="utf-8")
+    (output / "README.md").unlink(missing_ok=True)  # peft's empty card; the project writes its own
     log = {
         "config": asdict(config),
         "examples": {s: sum(e.source == s for e in examples) for s in sorted({e.source for e in examples})},
