@@ -70,3 +70,14 @@ def test_an_unknown_config_setting_is_named(tmp_path):
     path.write_text("steps: 10\nlearnig_rate: 0.1\n")
     with pytest.raises(ValueError, match="learnig_rate"):
         TrainingConfig.from_file(path)
+
+
+def test_the_shipped_adapter_names_a_group_it_never_saw(cache):
+    from journeys.naming import SHIPPED_ADAPTER
+
+    [naming] = TunedNamer(cache, SHIPPED_ADAPTER, device="cpu").name_many([NamingRequest([
+        "Ukulele chords for absolute beginners", "How to strum reggae upstroke on ukulele",
+        "Am F C G progression for beginners", "Best soprano ukulele under $100",
+    ])])
+    assert naming.source == "tuned" and naming.name != NEUTRAL_NAME, naming
+    assert 2 <= len(naming.name.split()) <= 6
