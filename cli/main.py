@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            'each output line is {"id": ..., "name": ...}, in the same order.')
     name.add_argument("--input", required=True, type=Path, help="JSON Lines file of groups")
     name.add_argument("--output", required=True, type=Path, help="JSON Lines file to write the names to")
-    name.add_argument("--namer", help="naming backend: keywords, fewshot or tuned (default: keywords)")
+    name.add_argument("--namer", help="naming backend: tuned (the default), fewshot or keywords")
 
     namer = commands.add_parser("namer", parents=[common], help="train the namer model",
                                 description="Work on the namer model.")
@@ -260,7 +260,8 @@ def cmd_name(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise UserError(f"{args.input}: no such file; check the --input path")
     groups = read_groups(args.input)
-    namer = make_namer(settings.namer, settings)
+    # The command-line spec makes the fine-tuned namer this command's default.
+    namer = make_namer(args.namer or os.environ.get("JOURNEYS_NAMER") or "tuned", settings)
     names = []
     chunk = 32
     with tqdm(total=len(groups), unit="group", desc="Naming", file=sys.stderr) as bar:
