@@ -26,9 +26,10 @@ from journeys.clustering import TimeOrderedClustering
 from journeys.evaluation.datasets import lastfm_users, spotify_users
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.extraction import item_features
+from journeys.settings import shared_data_dir
 
 RESULTS = Path(__file__).parent / "results"
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = shared_data_dir()
 # Average-linkage agglomerative clustering keeps every pairwise distance: 50k items need ~10 GB.
 AGGLOMERATIVE_LIMIT = 20_000
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from journeys.activity import FORMATS, HistoryFileError
-from journeys.settings import Settings
+from journeys.settings import Settings, shared_data_dir
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and the project's written examples), seeded and driven by a config file.")
     train.add_argument("--config", type=Path, help="YAML training config (default: built-in settings)")
     train.add_argument("--output", type=Path, required=True, help="folder to write the adapter to")
-    train.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data",
+    train.add_argument("--data", type=Path, default=shared_data_dir(),
                        help="folder with lastfm-hetrec2011-2k/ and movielens-ml-latest-small/")
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (default: from the config)")
 
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score every namer (tuned, fewshot, keywords) with SacreBLEU, ROUGE-L and embedding similarity "
                     "on held-out sets (Last.fm and MovieLens test users, Spotify playlists, written examples); "
                     "writes docs/evaluation/naming.md.")
-    evaluate.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data",
+    evaluate.add_argument("--data", type=Path, default=shared_data_dir(),
                           help="folder with the data sets")
     evaluate.add_argument("--adapter", type=Path, help="adapter of the tuned namer (default: the shipped one)")
     evaluate.add_argument("--limit", type=int, default=200, help="at most this many groups per set (default: 200)")

@@ -66,6 +66,12 @@ class Settings:
         return self.home / "checkpoints.sqlite"
 
 
+def shared_data_dir() -> Path:
+    """Folder of the public data sets (MovieLens, Last.fm, Spotify): $JOURNEYS_SHARED_DATA, else ../shared/data."""
+    repository = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("JOURNEYS_SHARED_DATA", repository.parent / "shared" / "data"))
+
+
 def resolve_device(device: str = "auto") -> str:
     """The torch device to use: "auto" means CUDA when available, otherwise CPU."""
     if device != "auto":

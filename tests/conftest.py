@@ -12,7 +12,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from journeys.demo import load_personas  # noqa: E402
 from journeys.embedding import TextEmbedder  # noqa: E402
-from journeys.settings import Settings  # noqa: E402
+from journeys.settings import Settings, shared_data_dir  # noqa: E402
 from journeys.workspace import Workspace  # noqa: E402
 
 PERSONAS = {p.user_id: p for p in load_personas()}
@@ -45,8 +45,7 @@ def write_lines(path: Path, lines: list[str]) -> Path:
     return path
 
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("JOURNEYS_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = shared_data_dir()
 
 
 @pytest.fixture(scope="session")

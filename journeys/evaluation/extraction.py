@@ -28,6 +28,7 @@ from journeys.evaluation.datasets import EvalUser, lastfm_users, spotify_users, 
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.metrics import ari, bcubed, best_match_f1, nmi
 from journeys.extraction import item_features
+from journeys.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "docs" / "evaluation"
@@ -168,7 +169,7 @@ def write_report(results: dict[str, list[dict]], datasets: list[Dataset], term_w
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=shared_data_dir())
     parser.add_argument("--spotify-users", type=int, default=400)
     parser.add_argument("--term-weight", type=float, default=0.2)
     args = parser.parse_args()
