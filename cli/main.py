@@ -15,6 +15,7 @@ from journeys.activity import FORMATS, HistoryFileError
 from journeys.settings import Settings, shared_data_dir
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
+DEFAULT_NAMER_PORT = 8008
 
 
 class UserError(Exception):
@@ -50,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Find (or refresh) a user's journeys and name them.")
     extract.add_argument("--user", required=True, help="whose journeys")
     extract.add_argument("--json", action="store_true", help="print the journeys as a JSON list")
-    extract.add_argument("--namer", help="naming backend (default: keywords)")
+    extract.add_argument("--namer", help="naming backend: tuned, fewshot, keywords or remote (default: $JOURNEYS_NAMER or keywords)")
+    _remote_namer_flags(extract)
 
     chat = commands.add_parser("chat", parents=[common], help="talk with the agent in the terminal",
                                description="Talk with the agent about a user's journeys in the terminal (end with Ctrl-D or 'quit').")
@@ -63,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            'each output line is {"id": ..., "name": ...}, in the same order.')
     name.add_argument("--input", required=True, type=Path, help="JSON Lines file of groups")
     name.add_argument("--output", required=True, type=Path, help="JSON Lines file to write the names to")
-    name.add_argument("--namer", help="naming backend: tuned (the default), fewshot or keywords")
+    name.add_argument("--namer", help="naming backend: tuned (the default), fewshot, keywords or remote")
+    _remote_namer_flags(name)
 
     namer = commands.add_parser("namer", parents=[common], help="train the namer model",
                                 description="Work on the namer model.")
@@ -77,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", type=Path, default=shared_data_dir(),
                        help="folder with lastfm-hetrec2011-2k/ and movielens-ml-latest-small/")
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (default: from the config)")
+
+    serve = namer_commands.add_parser(
+        "serve", parents=[common], help="serve the tuned namer over HTTP (OpenAI completions API)",
+        description="Serve the tuned namer over HTTP for remote use (the GPU-hosted deployment): "
+                    "POST /v1/completions and GET /v1/models as in the OpenAI API, GET /health. "
+                    "Clients use it with --namer remote --namer-url http://HOST:PORT.")
+    serve.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                       help="where the model runs (default: auto, CUDA when present)")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default: {DEFAULT_HOST})")
+    serve.add_argument("--port", type=int, default=DEFAULT_NAMER_PORT, help=f"port (default: {DEFAULT_NAMER_PORT})")
+    serve.add_argument("--adapter", type=Path, help="adapter of the tuned namer (default: the shipped one)")
+    serve.add_argument("--batch-size", type=int, default=16, help="prompts completed together (default: 16)")
 
     evaluate = namer_commands.add_parser(
         "eval", parents=[common], help="score the namers on held-out human-named groups",
@@ -100,9 +115,17 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
 
 
+def _remote_namer_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--namer-url", help="with --namer remote: the namer host "
+                        "(default: $JOURNEYS_NAMER_URL or http://127.0.0.1:%d)" % DEFAULT_NAMER_PORT)
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the environment with the command's flags on top."""
-    return Settings.from_env(home=args.home, chroma_url=args.chroma_url, namer=getattr(args, "namer", None))
+    return Settings.from_env(
+        home=args.home, chroma_url=args.chroma_url, namer=getattr(args, "namer", None),
+        namer_url=getattr(args, "namer_url", None),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,6 +154,14 @@ def _quiet_libraries(debug: bool) -> None:
     logging.getLogger().setLevel(logging.ERROR)
     for name in ("chromadb", "httpx", "sentence_transformers", "transformers"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # The project's own warnings (such as a namer falling back) are shown as one line each.
+    own = logging.getLogger("journeys")
+    if not own.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("journeys: warning: %(message)s"))
+        own.addHandler(handler)
+        own.setLevel(logging.WARNING)
+        own.propagate = False
 
 
 def _workspace(settings: Settings):
@@ -274,12 +305,18 @@ def cmd_name(args: argparse.Namespace) -> int:
         for (group_id, _), naming in zip(groups, names):
             handle.write(json.dumps({"id": group_id, "name": naming.name}, ensure_ascii=False) + "\n")
     print(f"{len(names)} groups named with the {namer.backend} namer into {args.output}.")
+    fell_back = sum(1 for naming in names if "remote_fallback" in naming.metadata)
+    if fell_back:
+        print(f"{fell_back} of them were named locally because the remote namer could not answer "
+              f"({getattr(namer, 'last_fallback', None) or 'see the warnings above'}).", file=sys.stderr)
     return 0
 
 
 def cmd_namer(args: argparse.Namespace) -> int:
     if args.namer_command == "eval":
         return cmd_namer_eval(args)
+    if args.namer_command == "serve":
+        return cmd_namer_serve(args)
     from tqdm import tqdm
 
     from journeys.namer_training import TrainingConfig, train_adapter
@@ -304,6 +341,28 @@ def cmd_namer(args: argparse.Namespace) -> int:
         log = train_adapter(train, validation, config, settings.home / "cache", args.output, on_step)
     print(f"Adapter written to {args.output}: {config.steps} steps in {log['train_seconds']:.0f} s, "
           f"validation loss {log['validation_loss']:.3f}.")
+    return 0
+
+
+def cmd_namer_serve(args: argparse.Namespace) -> int:
+    from journeys.namer_service import serve
+    from journeys.naming import SHIPPED_ADAPTER
+    from journeys.settings import resolve_device
+
+    settings = settings_from(args)
+    adapter = args.adapter or (Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER)
+    if not (adapter / "adapter_config.json").is_file():
+        raise UserError(f"{adapter} holds no namer adapter (adapter_config.json); train one with `journeys namer train`")
+    device = resolve_device(args.device)
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UserError("--device cuda was asked for but torch sees no CUDA device; use --device cpu or auto")
+    print(f"Loading the tuned namer on {device}...", file=sys.stderr, flush=True)
+    serve(settings.home / "cache", adapter, device, args.host, args.port, args.batch_size,
+          on_ready=lambda: print(f"Namer serving at http://{args.host}:{args.port} "
+                                 "(POST /v1/completions; Ctrl-C stops it)", file=sys.stderr, flush=True))
     return 0
 
 

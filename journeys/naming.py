@@ -166,7 +166,117 @@ class TunedNamer:
         return names
 
 
-NAMERS = ("keywords", "fewshot", "tuned")
+class RemoteNamerError(Exception):
+    """The remote namer gave no usable answer (down, too slow, or a malformed reply)."""
+
+
+class RemoteNamer:
+    """The tuned namer on another host: a `journeys namer serve` process, or any server with the
+    OpenAI completions API (vLLM, ...) hosting the same model.
+
+    The prompt is built here and the naming rules are applied here, so a remote name obeys the
+    same rules as a local one. Each request waits at most `timeout` seconds and is retried
+    `retries` times (with a short exponential back-off) on connection errors, timeouts and
+    5xx answers. When the host still cannot answer, the groups are named by the `fallback`
+    namer; the fallback is visible: a warning is logged, each such name says so in its
+    metadata, and `last_fallback` holds the reason. After a failure the host is left alone for
+    `retry_after` seconds so that a dead host does not slow every call down.
+    """
+
+    backend = "remote"
+
+    def __init__(self, url: str, fallback: Namer, model: str = "journeys-namer", timeout: float = 30.0,
+                 retries: int = 2, retry_after: float = 30.0, batch_size: int = 64):
+        self.url, self.fallback, self.model = url.rstrip("/"), fallback, model
+        self.timeout, self.retries, self.retry_after, self.batch_size = timeout, retries, retry_after, batch_size
+        self.last_fallback: str | None = None
+        self._down_until = 0.0
+
+    def name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
+        """Name each group on the remote host, or with the fallback namer when it cannot answer."""
+        import time
+
+        from journeys.namer_training import tuned_prompt
+
+        requests = list(requests)
+        if not requests:
+            return []
+        if time.monotonic() < self._down_until:
+            return self._fall_back(requests, self.last_fallback or "the remote namer was unreachable")
+        names: list[Naming] = []
+        try:
+            for start in range(0, len(requests), self.batch_size):
+                batch = requests[start:start + self.batch_size]
+                answers = self._complete([tuned_prompt(r.titles) for r in batch])
+                names += [checked(a, self.backend, r.titles, {"host": self.url}) for a, r in zip(answers, batch)]
+        except RemoteNamerError as exc:
+            self._down_until = time.monotonic() + self.retry_after
+            return names + self._fall_back(requests[len(names):], str(exc))
+        self.last_fallback = None
+        return names
+
+    def _complete(self, prompts: list[str]) -> list[str]:
+        import httpx
+        from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+        class Retryable(Exception):
+            pass
+
+        def attempt() -> list[str]:
+            try:
+                response = httpx.post(
+                    f"{self.url}/v1/completions",
+                    json={"model": self.model, "prompt": prompts, "max_tokens": 12, "temperature": 0.0},
+                    timeout=self.timeout,
+                )
+            except httpx.TimeoutException:
+                raise Retryable(f"no answer from the remote namer at {self.url} within {self.timeout:g} s") from None
+            except httpx.TransportError as exc:
+                raise Retryable(f"cannot reach the remote namer at {self.url} ({exc})") from None
+            if response.status_code >= 500:
+                raise Retryable(f"the remote namer at {self.url} failed with HTTP {response.status_code}")
+            if response.status_code != 200:
+                raise RemoteNamerError(
+                    f"the remote namer at {self.url} refused the request with HTTP {response.status_code}: "
+                    f"{response.text[:200]}"
+                )
+            return _completion_texts(response, len(prompts), self.url)
+
+        try:
+            for trial in Retrying(
+                stop=stop_after_attempt(self.retries + 1), wait=wait_exponential(multiplier=0.2, max=2.0),
+                retry=retry_if_exception_type(Retryable), reraise=True,
+            ):
+                with trial:
+                    return attempt()
+        except Retryable as exc:
+            raise RemoteNamerError(f"{exc}, after {self.retries + 1} attempts") from None
+        raise AssertionError("unreachable")
+
+    def _fall_back(self, requests: list[NamingRequest], reason: str) -> list[Naming]:
+        import logging
+
+        self.last_fallback = reason
+        logging.getLogger("journeys.naming").warning(
+            "%s; naming %d group(s) with the local %s namer instead", reason, len(requests), self.fallback.backend
+        )
+        named = self.fallback.name_many(requests)
+        return [
+            Naming(n.name, n.source, {**n.metadata, "remote_fallback": reason}) for n in named
+        ]
+
+
+def _completion_texts(response: Any, expected: int, url: str) -> list[str]:
+    """The texts of an OpenAI completions answer, in prompt order; a malformed answer is an error."""
+    try:
+        choices = response.json()["choices"]
+        texts = {int(choice["index"]): str(choice["text"]) for choice in choices}
+        return [texts[i] for i in range(expected)]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RemoteNamerError(f"the remote namer at {url} sent a malformed answer ({exc!r})") from None
+
+
+NAMERS = ("keywords", "fewshot", "tuned", "remote")
 
 
 def make_namer(backend: str, settings: Settings | None = None) -> Namer:
@@ -179,4 +289,11 @@ def make_namer(backend: str, settings: Settings | None = None) -> Namer:
     if backend == "tuned":
         adapter = Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER
         return TunedNamer(settings.home / "cache", adapter, settings.device)
+    if backend == "remote":
+        if settings.namer_fallback == "remote":
+            raise ValueError("the remote namer cannot fall back to itself; set JOURNEYS_NAMER_FALLBACK to tuned or keywords")
+        return RemoteNamer(
+            settings.namer_url, make_namer(settings.namer_fallback, settings), settings.namer_model,
+            settings.namer_timeout, settings.namer_retries,
+        )
     raise ValueError(f"unknown namer '{backend}'; choose one of {', '.join(NAMERS)}")

@@ -28,6 +28,15 @@ class Settings:
     namer: str = "keywords"
     # Folder of a LoRA adapter for the tuned namer; None uses the one shipped with the project.
     namer_adapter: str | None = None
+    # The remote namer: base URL of a `journeys namer serve` host (or any server with the
+    # OpenAI completions API hosting the same model), the model name to ask it for, seconds to
+    # wait for an answer, retries after a failed attempt, and the local backend used when the
+    # host cannot answer.
+    namer_url: str = "http://127.0.0.1:8008"
+    namer_model: str = "journeys-namer"
+    namer_timeout: float = 30.0
+    namer_retries: int = 2
+    namer_fallback: str = "tuned"
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
     # Torch device for the models: "auto" picks CUDA when present, else CPU.
@@ -40,10 +49,20 @@ class Settings:
         env = os.environ
         if env.get("JOURNEYS_HOME"):
             values["home"] = Path(env["JOURNEYS_HOME"])
-        for name in ("chroma_url", "namer", "namer_adapter", "chat_model", "device"):
+        for name in ("chroma_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
+                     "chat_model", "device"):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 values[name] = raw
+        for name, kind in (("namer_timeout", float), ("namer_retries", int)):
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw:
+                try:
+                    values[name] = kind(raw)
+                except ValueError:
+                    raise ValueError(
+                        f"{ENV_PREFIX + name.upper()}={raw!r} is not a {kind.__name__}; set it to a number"
+                    ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "home" in values:
             values["home"] = Path(values["home"]).expanduser()

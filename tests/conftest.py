@@ -39,6 +39,20 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory, embedder: TextEmbed
     return workspace
 
 
+@pytest.fixture(scope="session")
+def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home folder whose cache holds the dequantised Gemma 3 270M checkpoint, made once per run.
+
+    Tests that load the language model share it (the first conversion takes about 40 s);
+    they must not keep stores in it.
+    """
+    from journeys.language_model import checkpoint_dir
+
+    home = tmp_path_factory.mktemp("model-home")
+    checkpoint_dir(home / "cache")
+    return home
+
+
 def write_lines(path: Path, lines: list[str]) -> Path:
     """Write text lines to a file (UTF-8) and return its path."""
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
