@@ -9,7 +9,8 @@ starts load in about 2 s. Gemma is provided under the Gemma Terms of Use
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,14 @@ class LanguageModel:
     model: Any
     tokenizer: Any
     device: str
+    _stop_cache: dict[tuple[str, ...], list[int]] = field(default_factory=dict, repr=False)
 
-    def complete(self, prompts: list[str], max_new_tokens: int = 16) -> list[str]:
-        """Greedy continuations of the prompts (text after each prompt, special tokens removed)."""
+    def complete(self, prompts: list[str], max_new_tokens: int = 16, stop: Sequence[str] = ("\n",)) -> list[str]:
+        """Greedy continuations of the prompts (text after each prompt, special tokens removed).
+
+        Generation ends at the first of the `stop` strings (a name is one line), which is also
+        cut from the text, as in the OpenAI completions API.
+        """
         import torch
 
         self.tokenizer.padding_side = "left"
@@ -38,9 +44,32 @@ class LanguageModel:
             output = self.model.generate(
                 **batch, max_new_tokens=max_new_tokens, do_sample=False,
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+                eos_token_id=[self.tokenizer.eos_token_id, *self._stop_tokens(tuple(stop))],
             )
         prompt_length = batch["input_ids"].shape[1]
-        return [self.tokenizer.decode(row[prompt_length:], skip_special_tokens=True) for row in output]
+        texts = [self.tokenizer.decode(row[prompt_length:], skip_special_tokens=True) for row in output]
+        return [_cut_at_stop(text, stop) for text in texts]
+
+
+    def _stop_tokens(self, stop: tuple[str, ...]) -> list[int]:
+        """Ids of the vocabulary's tokens that contain a stop string: generating one ends a row.
+
+        (transformers' own `stop_strings` rebuilds a table of the 262k-token vocabulary on every
+        call, which costs more than naming; this set is computed once per model.)
+        """
+        if stop not in self._stop_cache:
+            vocabulary = self.tokenizer.convert_ids_to_tokens(list(range(len(self.tokenizer))))
+            self._stop_cache[stop] = [
+                i for i, token in enumerate(vocabulary)
+                if token and any(s in self.tokenizer.convert_tokens_to_string([token]) for s in stop)
+            ] if stop else []
+        return self._stop_cache[stop]
+
+
+def _cut_at_stop(text: str, stop: Sequence[str]) -> str:
+    """The text up to the first stop string."""
+    cut = min((text.find(s) for s in stop if s and s in text), default=len(text))
+    return text[:cut]
 
 
 def checkpoint_dir(cache: Path) -> Path:

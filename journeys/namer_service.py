@@ -39,6 +39,8 @@ class CompletionRequest(BaseModel):
     prompt: str | list[str]
     max_tokens: int = Field(default=16, ge=1, le=MAX_NEW_TOKENS)
     temperature: float = 0.0
+    # Generation ends at the first of these strings (which is cut from the text).
+    stop: str | list[str] | None = None
 
 
 def build_service(model: LanguageModel, batch_size: int = 16, model_name: str = SERVED_MODEL,
@@ -67,10 +69,11 @@ def build_service(model: LanguageModel, batch_size: int = 16, model_name: str = 
         prompts = [request.prompt] if isinstance(request.prompt, str) else list(request.prompt)
         if not prompts or len(prompts) > MAX_PROMPTS:
             raise HTTPException(422, f"send between 1 and {MAX_PROMPTS} prompts per request, not {len(prompts)}")
+        stop = [request.stop] if isinstance(request.stop, str) else list(request.stop or [])
         texts: list[str] = []
         with lock:
             for start in range(0, len(prompts), batch_size):
-                texts += model.complete(prompts[start:start + batch_size], max_new_tokens=request.max_tokens)
+                texts += model.complete(prompts[start:start + batch_size], request.max_tokens, stop)
         prompt_tokens = sum(len(model.tokenizer(p)["input_ids"]) for p in prompts)
         completion_tokens = sum(len(model.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
         return {

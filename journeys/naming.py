@@ -226,7 +226,7 @@ class RemoteNamer:
             try:
                 response = httpx.post(
                     f"{self.url}/v1/completions",
-                    json={"model": self.model, "prompt": prompts, "max_tokens": 12, "temperature": 0.0},
+                    json={"model": self.model, "prompt": prompts, "max_tokens": 12, "temperature": 0.0, "stop": ["\n"]},
                     timeout=self.timeout,
                 )
             except httpx.TimeoutException:
