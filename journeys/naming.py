@@ -285,10 +285,10 @@ def make_namer(backend: str, settings: Settings | None = None) -> Namer:
     if backend == "keywords":
         return KeywordNamer()
     if backend == "fewshot":
-        return FewShotNamer(settings.home / "cache", settings.device)
+        return FewShotNamer(settings.cache_dir, settings.device)
     if backend == "tuned":
         adapter = Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER
-        return TunedNamer(settings.home / "cache", adapter, settings.device)
+        return TunedNamer(settings.cache_dir, adapter, settings.device)
     if backend == "remote":
         if settings.namer_fallback == "remote":
             raise ValueError("the remote namer cannot fall back to itself; set JOURNEYS_NAMER_FALLBACK to tuned or keywords")

@@ -22,10 +22,13 @@ class Settings:
 
     # Folder for the embedded stores: Chroma, journey state, checkpoints, caches.
     home: Path = field(default_factory=default_home)
+    # Folder for caches that can be shared between homes (the dequantised language model,
+    # evaluation embeddings); None means <home>/cache.
+    cache: Path | None = None
     # URL of a Chroma server (http://host:port); None keeps the embedded store under home.
     chroma_url: str | None = None
     # Naming backend by name (see journeys.naming.NAMERS).
-    namer: str = "keywords"
+    namer: str = "tuned"
     # Folder of a LoRA adapter for the tuned namer; None uses the one shipped with the project.
     namer_adapter: str | None = None
     # The remote namer: base URL of a `journeys namer serve` host (or any server with the
@@ -49,6 +52,8 @@ class Settings:
         env = os.environ
         if env.get("JOURNEYS_HOME"):
             values["home"] = Path(env["JOURNEYS_HOME"])
+        if env.get("JOURNEYS_CACHE"):
+            values["cache"] = Path(env["JOURNEYS_CACHE"])
         for name in ("chroma_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
                      "chat_model", "device"):
             raw = env.get(ENV_PREFIX + name.upper())
@@ -64,13 +69,18 @@ class Settings:
                         f"{ENV_PREFIX + name.upper()}={raw!r} is not a {kind.__name__}; set it to a number"
                     ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "home" in values:
-            values["home"] = Path(values["home"]).expanduser()
+        for name in ("home", "cache"):
+            if name in values:
+                values[name] = Path(values[name]).expanduser()
         return cls(**values)  # type: ignore[arg-type]
 
     def with_home(self, home: Path) -> "Settings":
         """A copy of these settings with another home folder."""
         return replace(self, home=home)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache if self.cache is not None else self.home / "cache"
 
     @property
     def chroma_path(self) -> Path:

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from journeys.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
+from journeys.edits import JourneyEditor
 from journeys.embedding import TextEmbedder
 from journeys.clustering import TimeOrderedClustering
 from journeys.extraction import extract_journeys
@@ -61,6 +62,11 @@ class Workspace:
     @cached_property
     def namer(self) -> Namer:
         return make_namer(self.settings.namer, self.settings)
+
+    @cached_property
+    def editor(self) -> JourneyEditor:
+        """The user's edits of their journeys (confirm, rename, merge, split, undo, ...)."""
+        return JourneyEditor(self.journeys, self.history, self.namer)
 
     def ingest(
         self,

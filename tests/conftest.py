@@ -1,4 +1,9 @@
-"""Shared fixtures: the real embedding model (loaded once), fresh workspaces, the demo personas."""
+"""Shared fixtures: the real embedding model (loaded once), fresh workspaces, the demo personas.
+
+Workspaces name journeys with the keyword namer (fast, and its names are plain salient
+terms tests can reason about); the tuned default is exercised by its own tests and by the
+demo's end-to-end test.
+"""
 
 from __future__ import annotations
 
@@ -27,30 +32,41 @@ def embedder() -> TextEmbedder:
 @pytest.fixture
 def workspace(tmp_path: Path, embedder: TextEmbedder) -> Workspace:
     """An empty workspace with its own embedded Chroma and journey store."""
-    return Workspace(Settings(home=tmp_path / "home", device="cpu"), embedder=embedder)
+    return Workspace(Settings(home=tmp_path / "home", namer="keywords", device="cpu"), embedder=embedder)
 
 
 @pytest.fixture(scope="session")
 def demo_workspace(tmp_path_factory: pytest.TempPathFactory, embedder: TextEmbedder) -> Workspace:
     """A workspace with every demo persona ingested (journeys not extracted yet); read-only for tests."""
     home = tmp_path_factory.mktemp("demo-home")
-    workspace = Workspace(Settings(home=home, device="cpu"), embedder=embedder)
+    workspace = Workspace(Settings(home=home, namer="keywords", device="cpu"), embedder=embedder)
     workspace.ingest([p.history_path for p in PERSONAS.values()])
     return workspace
 
 
-@pytest.fixture(scope="session")
-def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home folder whose cache holds the dequantised Gemma 3 270M checkpoint, made once per run.
+@pytest.fixture(scope="session", autouse=True)
+def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache for the whole run (JOURNEYS_CACHE), so the language model is converted once.
 
-    Tests that load the language model share it (the first conversion takes about 40 s);
-    they must not keep stores in it.
+    Subprocesses (the CLI, `journeys demo`, `journeys namer serve`) inherit it.
     """
+    cache = tmp_path_factory.mktemp("model-cache")
+    previous = os.environ.get("JOURNEYS_CACHE")
+    os.environ["JOURNEYS_CACHE"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("JOURNEYS_CACHE", None)
+    else:
+        os.environ["JOURNEYS_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def model_cache(shared_model_cache: Path) -> Path:
+    """The shared model cache with the dequantised Gemma 3 270M checkpoint in it (about 40 s the first time)."""
     from journeys.language_model import checkpoint_dir
 
-    home = tmp_path_factory.mktemp("model-home")
-    checkpoint_dir(home / "cache")
-    return home
+    checkpoint_dir(shared_model_cache)
+    return shared_model_cache
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:

@@ -90,11 +90,11 @@ def test_name_rejects_a_bad_group_with_its_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_name_uses_the_fine_tuned_namer_by_default(tmp_path, model_home):
+def test_name_uses_the_fine_tuned_namer_by_default(tmp_path, model_cache):
     groups = [{"id": "g1", "titles": ["Dobsonian telescope collimation", "Best telescope eyepieces for planets",
                                       "Finding the Andromeda galaxy with binoculars"]}]
     source = write_lines(tmp_path / "in.jsonl", [json.dumps(g) for g in groups])
-    result = run("name", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), home=model_home)
+    result = run("name", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), home=tmp_path / "home")
     assert result.returncode == 0, result.stderr
     assert "with the tuned namer" in result.stdout
     [named] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]

@@ -27,7 +27,7 @@ class CachedEmbedder:
     @classmethod
     def default(cls) -> "CachedEmbedder":
         """The cache under the home folder's cache directory."""
-        return cls(Settings.from_env().home / "cache" / "evaluation-embeddings.npz")
+        return cls(Settings.from_env().cache_dir / "evaluation-embeddings.npz")
 
     @staticmethod
     def key(text: str) -> str:

@@ -33,3 +33,18 @@ def test_a_name_that_repeats_an_item_title_is_an_echo():
 
 def test_tidy_keeps_only_the_first_line():
     assert tidy("\n\nSourdough baking\nName: Running") == "Sourdough baking"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("baby sleep schedule with a 9-month old", "Baby sleep schedule"),
+    ("restoring old road bikes for weekend rides in the hills", "Restoring old road bikes"),
+    ("growing tomatoes on a small city balcony", "Growing tomatoes"),
+    ("growing tomatoes on a city balcony", "Growing tomatoes on a city balcony"),  # within the limit
+])
+def test_a_long_name_loses_its_trailing_qualifier(raw, expected):
+    assert check_name(raw).name == expected
+
+
+def test_a_long_name_without_a_qualifier_to_cut_still_falls_back():
+    result = check_name("alpha beta gamma delta epsilon zeta eta theta")
+    assert result.name == NEUTRAL_NAME and "8 words" in result.problem

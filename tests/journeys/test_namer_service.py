@@ -35,10 +35,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def namer_host(model_home: Path):
+def namer_host(model_cache: Path):
     """`journeys namer serve --device cpu` running as its own process on a free port."""
     port = free_port()
-    env = {**os.environ, "JOURNEYS_HOME": str(model_home)}
+    env = {**os.environ, "JOURNEYS_HOME": str(model_cache.parent / "namer-home")}
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "namer", "serve", "--device", "cpu", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -62,10 +62,10 @@ def namer_host(model_home: Path):
 
 
 @pytest.mark.slow
-def test_the_remote_namer_gives_the_same_names_as_the_local_tuned_namer(namer_host, model_home):
+def test_the_remote_namer_gives_the_same_names_as_the_local_tuned_namer(namer_host, model_cache):
     remote = RemoteNamer(namer_host, fallback=KeywordNamer(), timeout=60)
     names = remote.name_many(GROUPS)
-    local = TunedNamer(model_home / "cache", device="cpu").name_many(GROUPS)
+    local = TunedNamer(model_cache, device="cpu").name_many(GROUPS)
     assert [n.source for n in names] == ["remote", "remote"]
     assert [n.name for n in names] == [n.name for n in local]
     assert remote.last_fallback is None and not any("remote_fallback" in n.metadata for n in names)

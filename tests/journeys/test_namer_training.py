@@ -21,8 +21,8 @@ EXAMPLES = [
 
 
 @pytest.fixture(scope="module")
-def cache(model_home):
-    return model_home / "cache"
+def cache(model_cache):
+    return model_cache
 
 
 def test_the_answer_only_loss_equals_the_full_masked_loss(cache):

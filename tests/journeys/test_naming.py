@@ -35,11 +35,11 @@ def test_keyword_names_follow_the_rules_too():
 
 
 @pytest.mark.slow
-def test_few_shot_prompting_of_the_base_model_names_groups_within_the_rules(model_home):
+def test_few_shot_prompting_of_the_base_model_names_groups_within_the_rules(model_cache):
     from journeys.language_model import checkpoint_dir
     from journeys.naming import FewShotNamer
 
-    cache = model_home / "cache"
+    cache = model_cache
     namer = FewShotNamer(cache, device="cpu")
     groups = [
         NamingRequest(titles=["Ukulele chords for absolute beginners", "How to strum reggae upstroke on ukulele",
