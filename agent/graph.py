@@ -21,7 +21,7 @@ import prompts
 from agent.configuration import Configuration
 from agent.replies import render_reply, reply_template
 from agent.state import State
-from agent.understanding import IntentParser
+from agent.understanding import REPLY_ONLY, IntentParser
 from journeys.workspace import Workspace
 from tools import UserContext, build_tools
 
@@ -56,32 +56,53 @@ def build_graph(
 
 def _understand_node(workspace: Workspace, parser: IntentParser):
     def understand(state: State, runtime: Runtime[UserContext]) -> dict[str, Any]:
-        """Turn the user's last message into a tool call, or answer directly when no tool is needed."""
+        """Turn the user's last message into tool calls, or answer directly when no tool is needed."""
         text = _last_human_text(state)
         journeys = workspace.journeys.journeys(runtime.context.user_id)
-        understanding = parser.parse(text, journeys, state.get("pending"))
-        if understanding.intent in ("help", "greeting", "out_of_scope"):
+        first_turn = not any(isinstance(m, AIMessage) for m in state["messages"])
+        understanding = parser.parse(text, journeys, state.get("pending"), state.get("focus"), first_turn)
+        if understanding.intent in REPLY_ONLY:
             return {"messages": [AIMessage(render_reply(understanding.intent))], "pending": None}
-        call = {"name": understanding.intent, "args": understanding.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
-        return {"messages": [AIMessage("", tool_calls=[call])], "pending": None}
+        calls = [
+            {"name": understanding.intent, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
+            for args in understanding.calls
+        ]
+        return {"messages": [AIMessage("", tool_calls=calls)], "pending": None}
 
     return understand
 
 
 def respond(state: State) -> dict[str, Any]:
-    """Word the reply from the tool results of this turn, using the reply templates."""
+    """Word the reply from the tool results of this turn, using the reply templates.
+
+    Also remembers what the next turn may need: the request waiting for "which journey?"
+    (pending) and the journey this turn was about (focus).
+    """
     results = _tool_results_of_turn(state)
-    parts, pending = [], None
+    calls = {c["id"]: c for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls}
+    parts: list[str] = []
+    pending, focus = None, state.get("focus")
     for message in results:
         facts = message.artifact if isinstance(message.artifact, dict) else {}
         if message.status == "error" or not facts:
-            parts.append(render_reply("out_of_scope"))
+            parts.append(render_reply("tool_failed"))
             continue
-        template = reply_template(message.name, facts)
-        parts.append(render_reply(template, facts))
-        if facts.get("error") in ("ambiguous", "not_found") and facts.get("candidates"):
-            pending = {"intent": message.name}
-    return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending}
+        parts.append(render_reply(reply_template(message.name, facts), facts))
+        call = calls.get(message.tool_call_id, {})
+        if facts.get("error") in ("ambiguous", "not_found") and facts.get("candidates") and "journey" in call.get("args", {}):
+            pending = {"intent": message.name, "args": {k: v for k, v in call["args"].items() if k != "journey"}}
+        focus = _focus_of(facts, focus)
+    return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending, "focus": focus}
+
+
+def _focus_of(facts: dict[str, Any], current: str | None) -> str | None:
+    """The journey a tool result was about, when it was about exactly one."""
+    if isinstance(facts.get("journey"), dict) and facts["journey"].get("id"):
+        return facts["journey"]["id"]
+    journeys = facts.get("journeys")
+    if isinstance(journeys, list) and len(journeys) == 1 and isinstance(journeys[0], dict):
+        return journeys[0].get("id", current)
+    return current
 
 
 def route_understanding(state: State) -> Literal["tools", "__end__"]:

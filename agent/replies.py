@@ -18,6 +18,12 @@ def render_reply(template: str, facts: dict[str, Any] | None = None) -> str:
 
 
 def reply_template(tool_name: str, facts: dict[str, Any]) -> str:
-    """The template that fits a tool's result: the tool's own, or its error variant."""
+    """The template that fits a tool's result: the tool's own, its error variant, or a shared one."""
     error = facts.get("error")
-    return f"{tool_name}_{error}" if error else tool_name
+    if not error:
+        return tool_name
+    templates = prompts.load_yaml("replies.yaml")
+    for name in (f"{tool_name}_{error}", f"journey_{error}"):
+        if name in templates:
+            return name
+    return "edit_error"

@@ -16,5 +16,8 @@ class State(TypedDict):
 
     # The whole dialogue: the user's messages, tool calls, tool results and replies.
     messages: Annotated[list[AnyMessage], add_messages]
-    # A request waiting for the user to say which journey they mean (offline mode), or None.
+    # A request waiting for the user to say which journey they mean (offline mode), or None:
+    # {"intent": tool name, "args": the other arguments already given}.
     pending: NotRequired[dict[str, Any] | None]
+    # The id of the journey the last turn was about, so "it" and "that one" can refer to it.
+    focus: NotRequired[str | None]

@@ -18,6 +18,7 @@ import prompts
 from journeys.embedding import TextEmbedder
 from journeys.journey import Journey
 from journeys.references import resolve_journey
+from agent.arguments import ARGUMENT_READERS as _ARGUMENT_READERS
 
 # Below this similarity to every example, a message is out of scope.
 MIN_SIMILARITY = 0.45
@@ -33,11 +34,30 @@ _SEARCH_FRAME = re.compile(
 
 @dataclass(frozen=True)
 class Understanding:
-    """An intent (a tool name or a reply-only intent such as help) and the tool's arguments."""
+    """An intent (a tool name or a reply-only intent such as help) and the arguments of its tool calls.
+
+    Most messages make one call; some make several of the same tool ("confirm 1 and 3",
+    "more ukulele, less crochet").
+    """
 
     intent: str
-    args: dict[str, Any] = field(default_factory=dict)
+    calls: tuple[dict[str, Any], ...] = ({},)
     confidence: float = 1.0
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The arguments of the first (usually only) call."""
+        return self.calls[0] if self.calls else {}
+
+
+def understood(intent: str, args: dict[str, Any] | None = None, confidence: float = 1.0) -> Understanding:
+    """An understanding with one tool call."""
+    return Understanding(intent, (args or {},), confidence)
+
+
+# Reply-only intents: answered from a template, no tool.
+REPLY_ONLY = frozenset({"help", "greeting", OUT_OF_SCOPE, "cancelled"})
+_CANCEL = re.compile(r"^\s*(never ?mind|cancel|forget (it|that)|nothing|none( of them)?|no(pe)?|stop)\b", re.IGNORECASE)
 
 
 class IntentParser:
@@ -62,35 +82,62 @@ class IntentParser:
         return self._labels, self._matrix
 
     def classify(self, text: str, topic_words: frozenset[str] = frozenset()) -> tuple[str, float]:
-        """The intent of a message and how sure that is: a pattern match (1.0) or the closest examples' similarity."""
+        """The intent of a message and how sure that is: a pattern match (1.0) or the closest examples' similarity.
+
+        Both look at the message with the user's topic words masked, so that a journey called
+        "Drop shot fishing" does not make "confirm the drop shot one" a rejection.
+        """
+        masked = mask_topics(normalise(text), topic_words)
         for intent, pattern in self.patterns:
-            if pattern.search(text):
+            if pattern.search(masked):
                 return intent, 1.0
         labels, matrix = self._example_matrix()
-        similarity = matrix @ self.embedder.embed([mask_topics(text, topic_words)])[0]
+        similarity = matrix @ self.embedder.embed([masked])[0]
         best = int(np.argmax(similarity))
         if similarity[best] < MIN_SIMILARITY:
             return OUT_OF_SCOPE, float(similarity[best])
         return labels[best], float(similarity[best])
 
-    def parse(self, text: str, journeys: list[Journey], pending: dict[str, Any] | None = None) -> Understanding:
-        """Understand one message, given the user's journeys and any question awaiting an answer."""
+    def parse(
+        self,
+        text: str,
+        journeys: list[Journey],
+        pending: dict[str, Any] | None = None,
+        focus: str | None = None,
+        first_turn: bool = False,
+    ) -> Understanding:
+        """Understand one message, given the user's visible journeys, a question awaiting an answer
+        (pending: the request that needs a journey), the journey last talked about (focus: its id),
+        and whether this is the first message of the conversation."""
+        text = normalise(text)
         intent, confidence = self.classify(text, topic_vocabulary(journeys))
-        if pending and intent in (OUT_OF_SCOPE, "explain_journey", "greeting"):
-            # An answer to "which journey do you mean?" such as "the second one".
-            if resolve_journey(journeys, text).journey is not None:
-                return Understanding(pending["intent"], {"journey": text}, confidence)
-        if intent == OUT_OF_SCOPE and len(text.split()) <= 4 and resolve_journey(journeys, text).journey is not None:
+        if pending:
+            if _CANCEL.match(text):
+                return understood("cancelled")
+            if len(text.split()) <= 6 and resolve_journey(journeys, text, strict=True).journey is not None and (
+                intent in (OUT_OF_SCOPE, "explain_journey", "greeting", pending["intent"]) or confidence < 1.0
+            ):
+                # An answer to "which journey do you mean?" such as "the second one".
+                journey = resolve_journey(journeys, text, strict=True).journey
+                return understood(pending["intent"], {**pending.get("args", {}), "journey": journey.id}, confidence)
+        if intent == OUT_OF_SCOPE and len(text.split()) <= 4 and resolve_journey(journeys, text, strict=True).journey:
             # Naming a journey and little else ("crochet?") asks about that journey.
             intent = "explain_journey"
-        if intent == "explain_journey":
-            return Understanding(intent, {"journey": text}, confidence)
-        if intent == "search_history":
-            return Understanding(intent, {"query": search_query(text)}, confidence)
+        if intent == "greeting" and first_turn:
+            intent = "list_journeys"  # first meeting: present the journeys straight away
         if intent == "list_journeys" and not journeys:
             # First meeting: nothing found yet, so look for journeys before listing them.
-            return Understanding("extract_journeys", {}, confidence)
-        return Understanding(intent, {}, confidence)
+            return understood("extract_journeys", {}, confidence)
+        reader = _ARGUMENT_READERS.get(intent)
+        if reader is None:
+            return understood(intent, {}, confidence)
+        intent, calls = reader(text, journeys, focus, self.embedder.embed)
+        return Understanding(intent, tuple(calls), confidence)
+
+
+def normalise(text: str) -> str:
+    """Typographic apostrophes as plain ones, runs of spaces as one."""
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2018", "'")).strip()
 
 
 def topic_vocabulary(journeys: list[Journey]) -> frozenset[str]:

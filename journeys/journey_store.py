@@ -222,6 +222,11 @@ class JourneyStore:
             for seq, jid, at, action, before, after, change, undone_by in rows
         ]
 
+    def has_events(self, user_id: str) -> bool:
+        """Whether anything was ever stored for the user (an extraction, even one that found nothing)."""
+        with self._connect() as db:
+            return db.execute("SELECT 1 FROM events WHERE user_id = ? LIMIT 1", (user_id,)).fetchone() is not None
+
     def users(self) -> list[str]:
         """Users that have journeys."""
         with self._connect() as db:

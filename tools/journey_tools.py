@@ -8,23 +8,32 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 
 from journeys.activity import InvalidActivity, parse_timestamp
+from journeys.edits import EditError
 from journeys.journey import Journey
 from journeys.references import resolve_journey
 from journeys.workspace import Workspace
 from tools.context import UserContext
 
-TOOL_NAMES = ("list_journeys", "explain_journey", "extract_journeys", "search_history")
+# The tools' names, exactly as the dialogue-scenario spec lists them.
+TOOL_NAMES = (
+    "search_history", "extract_journeys", "name_journey", "list_journeys", "explain_journey",
+    "confirm_journey", "rename_journey", "reject_journey", "pause_journey", "merge_journeys",
+    "split_journey", "steer_journey", "add_journey", "undo",
+)
+# Tools that change the user's journeys (the UI refreshes its panel after them).
+CHANGING_TOOLS = frozenset(TOOL_NAMES) - {"search_history", "list_journeys", "explain_journey"}
 
 
 def journey_card(journey: Journey, number: int, evidence: int = 1) -> dict[str, Any]:
     """What a reply needs to show of a journey: its number in the list, name, status, size, span, evidence."""
-    card = {"number": number, **journey.summary(), "evidence": journey.representative_titles[:evidence]}
+    card = {"number": number, **journey.summary(), "evidence": journey.representative_titles[:evidence],
+            "steer": journey.metadata.get("steer"), "named_by_user": journey.name_source == "user"}
     card.pop("item_ids")
     return card
 
@@ -33,11 +42,52 @@ def _result(facts: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return json.dumps(facts, ensure_ascii=False, default=str), facts
 
 
+class Unresolved(Exception):
+    """A journey reference that points to no journey, or to several: the facts to ask the user with."""
+
+    def __init__(self, facts: dict[str, Any]):
+        super().__init__(facts.get("error"))
+        self.facts = facts
+
+
+def resolve(journeys: list[Journey], reference: str, embed: Any = None) -> Journey:
+    """The journey a reference means among the visible ones; Unresolved carries the candidates to offer."""
+    resolution = resolve_journey(journeys, reference, embed=embed)
+    if resolution.journey is not None:
+        return resolution.journey
+    raise Unresolved({
+        "error": "ambiguous" if resolution.ambiguous else "not_found",
+        "reference": reference,
+        "candidates": [journey_card(j, journeys.index(j) + 1) for j in resolution.candidates]
+        or [journey_card(j, n) for n, j in enumerate(journeys, start=1)],
+    })
+
+
+def _edit(journeys: list[Journey], make: Any) -> tuple[str, dict[str, Any]]:
+    """Run one edit and report it, or the reason it could not be made, as facts."""
+    try:
+        return _result(make())
+    except Unresolved as unresolved:
+        return _result(unresolved.facts)
+    except EditError as error:
+        return _result({"error": error.reason, "message": str(error)})
+
+
 def build_tools(workspace: Workspace) -> list[BaseTool]:
     """The tools over one workspace; the user always comes from the run's context."""
 
     def visible(runtime: ToolRuntime[UserContext]) -> list[Journey]:
-        return workspace.journeys.journeys(runtime.context.user_id)
+        """The user's journeys, found first if their history was never looked at (a first request such as
+        "pause the garden one" then works like any other)."""
+        user_id = runtime.context.user_id
+        journeys = workspace.journeys.journeys(user_id)
+        if not journeys and not workspace.journeys.has_events(user_id) and workspace.history.count(user_id):
+            journeys = workspace.extract(user_id)
+        return journeys
+
+    def find(journeys: list[Journey], reference: str) -> Journey:
+        """Like resolve, and by meaning when the words match no journey ("the garden one")."""
+        return resolve(journeys, reference, embed=workspace.embedder.embed)
 
     @tool(response_format="content_and_artifact")
     def list_journeys(runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
@@ -66,15 +116,10 @@ def build_tools(workspace: Workspace) -> list[BaseTool]:
             journey: which journey: its number in the list ("2", "#2", "second"), its id, or words from its name.
         """
         journeys = visible(runtime)
-        resolution = resolve_journey(journeys, journey)
-        if resolution.journey is None:
-            return _result({
-                "error": "ambiguous" if resolution.ambiguous else "not_found",
-                "reference": journey,
-                "candidates": [journey_card(j, journeys.index(j) + 1) for j in resolution.candidates]
-                or [journey_card(j, n) for n, j in enumerate(journeys, start=1)],
-            })
-        found = resolution.journey
+        try:
+            found = find(journeys, journey)
+        except Unresolved as unresolved:
+            return _result(unresolved.facts)
         items = workspace.history.get(runtime.context.user_id, found.activity_ids)
         return _result({
             "journey": journey_card(found, journeys.index(found) + 1, evidence=5),
@@ -124,4 +169,145 @@ def build_tools(workspace: Workspace) -> list[BaseTool]:
             ],
         })
 
-    return [list_journeys, explain_journey, extract_journeys, search_history]
+    editor = workspace.editor
+
+    def card(user_id: str, journey: Journey) -> dict[str, Any]:
+        """The card of a journey as it now is, numbered in the user's current list."""
+        journeys = workspace.journeys.journeys(user_id)
+        number = next((n for n, j in enumerate(journeys, start=1) if j.id == journey.id), None)
+        return journey_card(journey, number or 0)
+
+    def status_tool(name: str, action: str, doc: str) -> BaseTool:
+        def change(journey: str, runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
+            user_id, journeys = runtime.context.user_id, visible(runtime)
+            edit = getattr(editor, action)
+            return _edit(journeys, lambda: {"journey": card(user_id, edit(user_id, find(journeys, journey).id))})
+
+        change.__name__, change.__doc__ = name, doc + """
+
+        Args:
+            journey: which journey: its number in the list ("2", "#2", "second"), its id, or words from its name.
+        """
+        return tool(name, response_format="content_and_artifact")(change)
+
+    confirm_journey = status_tool(
+        "confirm_journey", "confirm",
+        "Confirm that a journey is one of the user's interests (also resumes a paused journey).")
+    reject_journey = status_tool(
+        "reject_journey", "reject",
+        "Reject a journey the user says is not an interest: it is hidden and never proposed again from the same evidence.")
+    pause_journey = status_tool(
+        "pause_journey", "pause",
+        "Pause a journey: a real interest the user does not want to pursue or see now.")
+
+    @tool(response_format="content_and_artifact")
+    def rename_journey(journey: str, new_name: str, runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
+        """Rename a journey with the name the user gives; no namer will ever replace it.
+
+        Args:
+            journey: which journey: its number in the list, its id, or words from its current name.
+            new_name: the name the user wants, in their words.
+        """
+        user_id, journeys = runtime.context.user_id, visible(runtime)
+
+        def rename() -> dict[str, Any]:
+            target = find(journeys, journey)
+            return {"journey": card(user_id, editor.rename(user_id, target.id, new_name)), "old_name": target.name}
+
+        return _edit(journeys, rename)
+
+    @tool(response_format="content_and_artifact")
+    def name_journey(journey: str, runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
+        """Ask the namer for a fresh name for a journey from its items (a name the user gave is kept).
+
+        Args:
+            journey: which journey: its number in the list, its id, or words from its current name.
+        """
+        user_id, journeys = runtime.context.user_id, visible(runtime)
+
+        def name() -> dict[str, Any]:
+            target = find(journeys, journey)
+            return {"journey": card(user_id, editor.name(user_id, target.id)), "old_name": target.name}
+
+        return _edit(journeys, name)
+
+    @tool(response_format="content_and_artifact")
+    def merge_journeys(journeys: list[str], runtime: ToolRuntime[UserContext],
+                       new_name: str | None = None) -> tuple[str, dict[str, Any]]:
+        """Merge two or more journeys the user says are one interest into one journey.
+
+        Args:
+            journeys: the journeys to merge (two or more), each by number, id or words from its name.
+            new_name: a name for the merged journey, if the user gave one; otherwise the first keeps its name.
+        """
+        user_id, current = runtime.context.user_id, visible(runtime)
+
+        def merge() -> dict[str, Any]:
+            parts = [find(current, reference) for reference in journeys]
+            merged = editor.merge(user_id, [p.id for p in parts], new_name)
+            return {"journey": card(user_id, merged), "merged": [p.name for p in parts]}
+
+        return _edit(current, merge)
+
+    @tool(response_format="content_and_artifact")
+    def split_journey(journey: str, runtime: ToolRuntime[UserContext],
+                      parts: list[str] | None = None) -> tuple[str, dict[str, Any]]:
+        """Split a journey that mixes several interests into separate journeys.
+
+        Args:
+            journey: which journey: its number in the list, its id, or words from its name.
+            parts: the topics to split it into, in the user's words (two or more); omit to let the
+                agent find the two most distinct groups and name them.
+        """
+        user_id, journeys = runtime.context.user_id, visible(runtime)
+
+        def split() -> dict[str, Any]:
+            target = find(journeys, journey)
+            new = editor.split(user_id, target.id, parts or [])
+            return {"original": target.name, "journeys": [card(user_id, j) for j in new]}
+
+        return _edit(journeys, split)
+
+    @tool(response_format="content_and_artifact")
+    def steer_journey(journey: str, direction: Literal["more", "less"],
+                      runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
+        """Record that the user wants more, or less, of a journey in what they are shown.
+
+        Args:
+            journey: which journey: its number in the list, its id, or words from its name.
+            direction: "more" or "less".
+        """
+        user_id, journeys = runtime.context.user_id, visible(runtime)
+        return _edit(journeys, lambda: {
+            "journey": card(user_id, editor.steer(user_id, find(journeys, journey).id, direction)),
+            "direction": direction,
+        })
+
+    @tool(response_format="content_and_artifact")
+    def add_journey(name: str, runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
+        """Add a journey the user declares or aspires to ("I want to start learning Italian"); it starts confirmed, with no items.
+
+        Args:
+            name: the interest in the user's words, short (for example "learning Italian").
+        """
+        user_id = runtime.context.user_id
+        return _edit([], lambda: {"journey": card(user_id, editor.add(user_id, name))})
+
+    @tool(response_format="content_and_artifact")
+    def undo(runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
+        """Undo the user's latest change to their journeys (confirm, rename, reject, pause, merge, split, steer, add, name)."""
+        user_id = runtime.context.user_id
+        undone = editor.undo(user_id)
+        if undone is None:
+            return _result({"error": "nothing_to_undo"})
+        return _result({
+            "action": undone.action,
+            "restored": [c.after.name for c in undone.changes if c.after is not None],
+            "removed": [c.before.name for c in undone.changes if c.after is None and c.before is not None],
+        })
+
+    return [
+        search_history, extract_journeys, name_journey, list_journeys, explain_journey, confirm_journey,
+        rename_journey, reject_journey, pause_journey, merge_journeys, split_journey, steer_journey,
+        add_journey, undo,
+    ]
