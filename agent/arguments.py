@@ -98,7 +98,7 @@ QUOTED = re.compile(r"[\"“”'‘’]([^\"“”‘’]{1,80}?)[\"“”'’](
 RENAME_FORMS = [
     re.compile(r"\b(?:change|update|fix)\s+(?:the\s+|its\s+|it's\s+)?name\s+(?:of\s+)?(?P<ref>.*?)\s*\bto\s+(?P<name>.+)$", re.I),
     re.compile(r"\b(?:re-?name|call|name)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<name>.+)$", re.I),
-    re.compile(r"^(?P<ref>.+?)\s+(?:should|could|would)\s+(?:be\s+)?(?:called|named)\s+(?P<name>.+)$", re.I),
+    re.compile(r"^(?P<ref>.+?)\s+(?:should|could|would|to)\s+(?:be\s+)?(?:called|named)\s+(?P<name>.+)$", re.I),
     re.compile(r"\b(?:re-?name|call|name)\s+(?P<ref>it|that|this|that one|this one|number \d+|#\d+|\d+|"
                r"the (?:first|second|third|fourth|fifth|sixth|last) one|the [\w-]+ one)\s+(?P<name>.+)$", re.I),
 ]
@@ -169,7 +169,9 @@ STEER = re.compile(
     r"(?=\s*(?:[,;.!?]|\bbut\b|\band\b\s+(?:more|less|fewer)\b|\b(?:more|less|fewer)\b)|$)",
     re.IGNORECASE,
 )
-LESS_WORDS = re.compile(r"\b(tone down|dial (it )?down|cut (back|down)|reduce|too much|not so much|enough of|less)\b", re.I)
+LESS_WORDS = re.compile(
+    r"\b((tone|dial|turn|scale) (it |that |this |them )?(down|back)|cut (back|down)|reduce|too much|not so much|"
+    r"enough of|less|fewer)\b", re.I)
 
 
 def read_steer(text: str, journeys: list[Journey], focus: str | None, embed: Embed = None) -> Calls:

@@ -98,11 +98,14 @@ MEANING_MARGIN = 0.08
 
 
 def _by_meaning(journeys: Sequence[Journey], words: list[str], embed: Callable[[list[str]], np.ndarray]) -> Resolution:
+    """The journey closest in meaning to the reference: to the whole phrase or to any one of its words,
+    so that words around the topic ("taking a break from the garden stuff") do not blur it."""
     profiles = [
         f"{j.name}. {', '.join(j.salient_terms[:6])}. {'; '.join(j.representative_titles[:3])}" for j in journeys
     ]
-    vectors = np.asarray(embed([" ".join(words), *profiles]))
-    similarity = vectors[1:] @ vectors[0]
+    queries = list(dict.fromkeys([" ".join(words), *words]))
+    vectors = np.asarray(embed([*queries, *profiles]))
+    similarity = (vectors[len(queries):] @ vectors[:len(queries)].T).max(axis=1)
     order = np.argsort(-similarity)
     best = float(similarity[order[0]])
     if best < MEANING_THRESHOLD:

@@ -44,7 +44,7 @@ def test_first_meeting_looks_for_journeys_before_listing(parser):
 
 def test_an_answer_to_which_one_continues_the_pending_request(parser):
     understanding = parser.parse("the second one", JOURNEYS, pending={"intent": "explain_journey"})
-    assert understanding.intent == "explain_journey" and understanding.args == {"journey": "the second one"}
+    assert understanding.intent == "explain_journey" and understanding.args == {"journey": "j2"}
 
 
 @pytest.mark.parametrize("text, query", [
@@ -58,3 +58,122 @@ def test_search_query_drops_the_question_around_it(text, query):
 
 def test_topic_words_are_masked():
     assert mask_topics("Why Crochet?", frozenset({"crochet"})) == "Why this?"
+
+
+REAL = [
+    Journey("j1", "maya", "Ukulele & chords", salient_terms=["ukulele", "chords", "strum"],
+            representative_titles=["Ukulele chords for absolute beginners", "How to strum reggae upstroke"]),
+    Journey("j2", "maya", "Crochet & yarn", salient_terms=["crochet", "yarn", "stitch"],
+            representative_titles=["How to crochet a granny square", "Best yarn for amigurumi"]),
+    Journey("j3", "maya", "Hydroponics & pH", salient_terms=["hydroponics", "ph", "nutrient"],
+            representative_titles=["Vertical hydroponic tower for a small apartment", "Lettuce under LED grow lights"]),
+]
+
+
+# Phrasings of the editing intents that are not among the examples in prompts/intents.yaml.
+@pytest.mark.parametrize("text, intent", [
+    ("you nailed the ukulele one", "confirm_journey"),
+    ("Yep, number 3 is accurate", "confirm_journey"),
+    ("crochet is definitely a thing for me", "confirm_journey"),
+    ("I'm really not interested in crochet", "reject_journey"),
+    ("the hydroponics thing was just for a school project, scrap it", "reject_journey"),
+    ("please put the ukulele journey on ice", "pause_journey"),
+    ("hold off on crochet until winter", "pause_journey"),
+    ("could you rename number 2 to Hooked on hooks", "rename_journey"),
+    ("I'd prefer the first one to be called Island strumming", "rename_journey"),
+    ("crochet and ukulele are basically the same interest", "merge_journeys"),
+    ("combine 1 with 3", "merge_journeys"),
+    ("the third journey is really two separate hobbies", "split_journey"),
+    ("give me more hydroponics", "steer_journey"),
+    ("fewer crochet videos please", "steer_journey"),
+    ("I'm hoping to take up bouldering", "add_journey"),
+    ("add a new interest: beekeeping", "add_journey"),
+    ("take it back", "undo"),
+    ("oops, revert that", "undo"),
+    ("come up with a better name for the crochet one", "name_journey"),
+])
+def test_editing_requests_reach_the_right_intent(parser, text, intent):
+    assert parser.parse(text, REAL).intent == intent
+
+
+@pytest.mark.parametrize("text, calls", [
+    ("confirm 1 and 3", [{"journey": "j1"}, {"journey": "j3"}]),
+    ("yes, the ukulele and the crochet ones are right", [{"journey": "j1"}, {"journey": "j2"}]),
+    ("they all look right", [{"journey": "j1"}, {"journey": "j2"}, {"journey": "j3"}]),
+    ("the crochet one isn't me", [{"journey": "j2"}]),
+    ("that's wrong, I don't care about hydroponics", [{"journey": "j3"}]),
+    ("the garden one is not me", [{"journey": "j3"}]),  # by meaning: no word matches
+])
+def test_journey_references_become_one_call_each(parser, text, calls):
+    assert list(parser.parse(text, REAL).calls) == calls
+
+
+@pytest.mark.parametrize("text, args", [
+    ("rename the ukulele one to Island strumming", {"journey": "j1", "new_name": "Island strumming"}),
+    ('call number 2 "Hooked"', {"journey": "j2", "new_name": "Hooked"}),
+    ("the third one should be called Balcony greens please", {"journey": "j3", "new_name": "Balcony greens"}),
+    ("change the name of the crochet journey to Granny squares", {"journey": "j2", "new_name": "Granny squares"}),
+])
+def test_rename_reads_the_journey_and_the_new_name(parser, text, args):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == "rename_journey" and understanding.args == args
+
+
+def test_rename_without_a_name_asks_the_namer_instead(parser):
+    understanding = parser.parse("rename the second one", REAL)
+    assert understanding.intent == "name_journey" and understanding.args == {"journey": "j2"}
+
+
+def test_it_refers_to_the_journey_last_talked_about(parser):
+    assert parser.parse("ok, reject it", REAL, focus="j2").args == {"journey": "j2"}
+    assert parser.parse("rename it to Hooked", REAL, focus="j3").args == {"journey": "j3", "new_name": "Hooked"}
+    assert parser.parse("why?", REAL, focus="j1").args == {"journey": "j1"}
+
+
+@pytest.mark.parametrize("text, args", [
+    ("merge 1 and 3", {"journeys": ["j1", "j3"]}),
+    ("merge the ukulele and crochet ones into 'Making things'", {"journeys": ["j1", "j2"], "new_name": "Making things"}),
+    ("combine crochet with hydroponics as Home projects", {"journeys": ["j2", "j3"], "new_name": "Home projects"}),
+])
+def test_merge_reads_the_journeys_and_an_optional_name(parser, text, args):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == "merge_journeys" and understanding.args == args
+
+
+@pytest.mark.parametrize("text, args", [
+    ("split the ukulele one into chords and strumming", {"journey": "j1", "parts": ["chords", "strumming"]}),
+    ("split number 3", {"journey": "j3"}),
+    ("the crochet journey is really two things: amigurumi, granny squares",
+     {"journey": "j2", "parts": ["amigurumi", "granny squares"]}),
+])
+def test_split_reads_the_journey_and_its_parts(parser, text, args):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == "split_journey" and understanding.args == args
+
+
+def test_steering_reads_each_direction_and_journey(parser):
+    understanding = parser.parse("more ukulele, less crochet", REAL)
+    assert understanding.intent == "steer_journey"
+    assert list(understanding.calls) == [{"journey": "j1", "direction": "more"}, {"journey": "j2", "direction": "less"}]
+    assert parser.parse("tone down the hydroponics one", REAL).calls == ({"journey": "j3", "direction": "less"},)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("I want to start learning Italian", "learning Italian"),
+    ("I'd like to get into pottery this year", "pottery"),
+    ("my goal is to run a half marathon", "running a half marathon"),
+    ("add a journey called beekeeping", "beekeeping"),
+    ("I'm planning to build a treehouse for my kids", "building a treehouse for my kids"),
+])
+def test_an_aspiration_becomes_the_new_journeys_name(parser, text, name):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == "add_journey" and understanding.args == {"name": name}
+
+
+def test_a_pending_question_can_be_cancelled(parser):
+    assert parser.parse("never mind", REAL, pending={"intent": "reject_journey"}).intent == "cancelled"
+
+
+def test_topic_words_inside_patterns_do_not_change_the_intent(parser):
+    drop_shot = [Journey("j9", "u", "Drop shot fishing", salient_terms=["drop shot", "fishing"])]
+    assert parser.parse("confirm the drop shot one", drop_shot).intent == "confirm_journey"
