@@ -22,7 +22,7 @@ Embed = Callable[[list[str]], Any] | None
 
 # Words that say what to do, not which journey: left out when a reference is looked up.
 ACTION_WORDS = frozenset("""
-why how what when where which come so tell explain detail details evidence behind made make think say found
+look looks seem seems sound sounds good fine great perfect why how what when where which come so tell explain detail details evidence behind made make think say found
 don't do does care like into interested want see seeing stuff things thing videos video more less fewer show give
 of about on in with a an to from any anymore longer stop more already
 confirm confirmed approve accept accepted reject rejected remove delete drop discard pause paused snooze merge
@@ -33,6 +33,7 @@ that's thats it's its i i'm im am my me you your can could would should will jus
 """.split())
 PRONOUN = re.compile(r"\b(it|that|this|that one|this one|the same)\b", re.IGNORECASE)
 EVERYTHING = re.compile(r"\b(all|every|everything|both|them all|all of them|each)\b", re.IGNORECASE)
+EVERYTHING_WORDS = frozenset({"all", "every", "everything", "both", "each", "of"})
 LIST_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bas well as\b|\bwith\b)\s*", re.IGNORECASE)
 
 
@@ -72,15 +73,23 @@ def references(text: str, journeys: list[Journey], focus: str | None, allow_all:
     Parts of the message are matched by their words first; only when no part does are they
     compared by meaning, so that words around a reference never pick a journey of their own.
     """
-    if allow_all and EVERYTHING.search(text) and journeys:
-        proposed = [j.id for j in journeys if j.status is Status.PROPOSED]
-        return proposed or [j.id for j in journeys]
-    chunks = [c for c in LIST_SEPARATORS.split(text) if reference_words(c)]
+    everything = allow_all and bool(EVERYTHING.search(text)) and bool(journeys)
+    if everything and not set(reference_words(text).split()) - EVERYTHING_WORDS:
+        return _all(journeys)  # "they all look right": nothing else named
+    chunks = [c for c in LIST_SEPARATORS.split(text) if set(reference_words(c).split()) - EVERYTHING_WORDS]
     for attempt in (None, embed) if embed is not None else (None,):
         found = [j.id for j in (resolve_one(c, journeys, attempt) for c in chunks) if j is not None]
         if found:
-            return list(dict.fromkeys(found))
+            return list(dict.fromkeys(found))  # "the bread one and the birds one are both right": those two
+    if everything:
+        return _all(journeys)
     return [reference(text, journeys, focus)]
+
+
+def _all(journeys: list[Journey]) -> list[str]:
+    """Every journey still waiting for the user's verdict, or all of them when none is."""
+    proposed = [j.id for j in journeys if j.status is Status.PROPOSED]
+    return proposed or [j.id for j in journeys]
 
 
 Reader = Callable[[str, list[Journey], "str | None", Embed], Calls]

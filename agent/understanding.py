@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,22 @@ class Understanding:
 def understood(intent: str, args: dict[str, Any] | None = None, confidence: float = 1.0) -> Understanding:
     """An understanding with one tool call."""
     return Understanding(intent, (args or {},), confidence)
+
+
+# Below this similarity (and above MIN_SIMILARITY), a request about journeys that names no
+# journey is taken as out of scope rather than answered with "which journey?".
+UNSURE = 0.55
+
+
+def _names_a_journey(calls: Sequence[dict[str, Any]], journeys: list[Journey]) -> bool:
+    ids = {j.id for j in journeys}
+    for args in calls:
+        if "journey" not in args and "journeys" not in args:
+            return True  # a request that needs no journey (search, add, ...)
+        named = [args["journey"]] if "journey" in args else list(args["journeys"])
+        if any(value in ids for value in named):
+            return True
+    return False
 
 
 # Reply-only intents: answered from a template, no tool.
@@ -132,6 +149,10 @@ class IntentParser:
         if reader is None:
             return understood(intent, {}, confidence)
         intent, calls = reader(text, journeys, focus, self.embedder.embed)
+        if confidence < UNSURE and not _names_a_journey(calls, journeys):
+            # Only vaguely like a request about journeys, and naming none: not about journeys at all
+            # ("can you book me a train to Edinburgh?").
+            return understood(OUT_OF_SCOPE, {}, confidence)
         return Understanding(intent, tuple(calls), confidence)
 
 

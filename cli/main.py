@@ -59,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", required=True, help="whose journeys")
     chat.add_argument("--thread", help="conversation id to resume (default: one per user)")
 
+    dialogues = commands.add_parser(
+        "dialogues", parents=[common], help="run scripted dialogue scenarios (YAML) against the agent",
+        description="Run scripted dialogue scenarios: each gets a fresh store with its history ingested, the agent "
+                    "is driven turn by turn and every expectation is checked. Prints a result per scenario and "
+                    "'N passed, M failed'; exits 0 only if all pass.")
+    dialogues.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario file or folder of *.yaml files")
+    dialogues.add_argument("--report", type=Path, help="write the JSON report here")
+    dialogues.add_argument("--junit", type=Path, help="write JUnit XML here")
+    dialogues.add_argument("--simulate", type=int, metavar="N",
+                           help="for scenarios with a 'simulate' section: let the simulated user talk for N turns "
+                                "(default: the scenario's own)")
+
     name = commands.add_parser("name", parents=[common], help="name groups of items in bulk",
                                description="Name groups of items in bulk: each input line is "
                                            '{"id": ..., "titles": [...], "terms": [...] (optional)}; '
@@ -312,6 +324,36 @@ def cmd_name(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dialogues(args: argparse.Namespace) -> int:
+    from agent.dialogues import ScenarioError, ScenarioRunner, scenario_files, write_junit, write_report
+
+    settings = settings_from(args)
+    try:
+        files = scenario_files(args.paths)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    if not files:
+        raise UserError(f"no *.yaml scenario files in {', '.join(map(str, args.paths))}")
+    runner = ScenarioRunner(settings)
+    results = []
+    for path in files:
+        result = runner.run_file(path, simulate_turns=args.simulate)
+        results.append(result)
+        verdict = "PASS" if result.passed else "FAIL"
+        print(f"{verdict} {result.name} ({path}, {len(result.turns)} turns, {result.seconds:.1f} s)", flush=True)
+        for line in result.failures():
+            print(f"    {line}", flush=True)
+        for key, value in result.extra.get("simulation", {}).get("score", {}).items():
+            print(f"    {key}: {value}", flush=True)
+    if args.report:
+        write_report(results, args.report)
+    if args.junit:
+        write_junit(results, args.junit)
+    passed = sum(r.passed for r in results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
 def cmd_namer(args: argparse.Namespace) -> int:
     if args.namer_command == "eval":
         return cmd_namer_eval(args)
@@ -430,7 +472,7 @@ def _launch(workspace, settings: Settings, people, args: argparse.Namespace) -> 
 
 
 COMMANDS = {
-    "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "namer": cmd_namer,
+    "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "namer": cmd_namer, "dialogues": cmd_dialogues,
     "chat": cmd_chat, "ui": cmd_ui,
 }
 

@@ -120,11 +120,13 @@ class JourneyEditor:
         return journey
 
     def merge(self, user_id: str, journey_ids: Sequence[str], name: str | None = None) -> Journey:
-        """One journey from several: the first keeps its id (and name, unless a new one is given), the rest go."""
+        """One journey from several: the largest keeps its id (and its name, unless a new one is given;
+        the first given wins a tie), the others are absorbed."""
         ids = list(dict.fromkeys(journey_ids))
         if len(ids) < 2:
             raise EditError("same_journey", "a merge needs two different journeys")
         parts = [self.journey(user_id, i) for i in ids]
+        parts.sort(key=lambda p: -p.size)  # stable: among equals the order given is kept
         target = copy.deepcopy(parts[0])
         for other in parts[1:]:
             target.activity_ids = list(dict.fromkeys(target.activity_ids + other.activity_ids))

@@ -42,6 +42,9 @@ class Settings:
     namer_fallback: str = "tuned"
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
+    # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
+    # None uses chat_model, and without either simulated users follow rules.
+    simulator_model: str | None = None
     # Torch device for the models: "auto" picks CUDA when present, else CPU.
     device: str = "auto"
 
@@ -55,7 +58,7 @@ class Settings:
         if env.get("JOURNEYS_CACHE"):
             values["cache"] = Path(env["JOURNEYS_CACHE"])
         for name in ("chroma_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
-                     "chat_model", "device"):
+                     "chat_model", "simulator_model", "device"):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 values[name] = raw

@@ -28,10 +28,22 @@ def load_text(name: str) -> str:
     return prompt_path(name).read_text(encoding="utf-8")
 
 
+class PromptFileError(ValueError):
+    """A prompt file that cannot be read, said in one sentence with the file and line."""
+
+
 @lru_cache(maxsize=None)
 def _load_yaml(path: Path, mtime: float) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        try:
+            return yaml.safe_load(handle)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f", line {mark.line + 1}" if mark else ""
+            raise PromptFileError(
+                f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc}); "
+                "check the quoting there (inside '...' write a single quote as '')"
+            ) from None
 
 
 def load_yaml(name: str) -> Any:

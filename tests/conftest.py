@@ -8,6 +8,8 @@ demo's end-to-end test.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -44,20 +46,30 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory, embedder: TextEmbed
     return workspace
 
 
-@pytest.fixture(scope="session", autouse=True)
-def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One model cache for the whole run (JOURNEYS_CACHE), so the language model is converted once.
+_MODEL_CACHE_KEY = pytest.StashKey[tuple[Path, str | None]]()
 
-    Subprocesses (the CLI, `journeys demo`, `journeys namer serve`) inherit it.
-    """
-    cache = tmp_path_factory.mktemp("model-cache")
-    previous = os.environ.get("JOURNEYS_CACHE")
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One fresh model cache for the whole run (JOURNEYS_CACHE), so the language model is converted
+    once; every test, scenario and subprocess (the CLI, `journeys demo`, `journeys namer serve`) shares it."""
+    cache = Path(tempfile.mkdtemp(prefix="journeys-test-cache-"))
+    config.stash[_MODEL_CACHE_KEY] = (cache, os.environ.get("JOURNEYS_CACHE"))
     os.environ["JOURNEYS_CACHE"] = str(cache)
-    yield cache
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cache, previous = config.stash[_MODEL_CACHE_KEY]
+    shutil.rmtree(cache, ignore_errors=True)
     if previous is None:
         os.environ.pop("JOURNEYS_CACHE", None)
     else:
         os.environ["JOURNEYS_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def shared_model_cache(pytestconfig: pytest.Config) -> Path:
+    """The run's model cache folder (see pytest_configure)."""
+    return pytestconfig.stash[_MODEL_CACHE_KEY][0]
 
 
 @pytest.fixture(scope="session")

@@ -177,3 +177,12 @@ def test_a_pending_question_can_be_cancelled(parser):
 def test_topic_words_inside_patterns_do_not_change_the_intent(parser):
     drop_shot = [Journey("j9", "u", "Drop shot fishing", salient_terms=["drop shot", "fishing"])]
     assert parser.parse("confirm the drop shot one", drop_shot).intent == "confirm_journey"
+
+
+def test_a_broken_prompt_file_is_named_with_its_line(tmp_path, monkeypatch):
+    import prompts
+
+    (tmp_path / "intents.yaml").write_text("patterns:\n  undo:\n    - 'it's broken'\nexamples: {}\n")
+    monkeypatch.setenv("JOURNEYS_PROMPTS", str(tmp_path))
+    with pytest.raises(prompts.PromptFileError, match=r"intents.yaml, line 3: not valid YAML"):
+        prompts.load_yaml("intents.yaml")
