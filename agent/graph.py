@@ -37,21 +37,40 @@ def build_graph(
     tools = build_tools(workspace)
     builder = StateGraph(State, context_schema=UserContext)
     builder.add_node("tools", ToolNode(tools))
+    builder.add_node("act", act)
+    builder.add_node("respond", respond)
+    builder.add_edge("act", "tools")
+    builder.add_edge("respond", END)
     if chat_model is None and configuration.offline:
         parser = IntentParser(workspace.embedder)
         builder.add_node("understand", _understand_node(workspace, parser))
-        builder.add_node("respond", respond)
-        builder.add_edge(START, "understand")
+        builder.add_conditional_edges(START, route_start, {"act": "act", "model": "understand"})
         builder.add_conditional_edges("understand", route_understanding)
         builder.add_edge("tools", "respond")
-        builder.add_edge("respond", END)
     else:
         model = chat_model or _chat_model(configuration.chat_model)
         builder.add_node("call_model", _call_model_node(model.bind_tools(tools)))
-        builder.add_edge(START, "call_model")
+        builder.add_conditional_edges(START, route_start, {"act": "act", "model": "call_model"})
         builder.add_conditional_edges("call_model", route_model_output)
-        builder.add_edge("tools", "call_model")
+        builder.add_conditional_edges("tools", route_tool_results)
     return builder.compile(checkpointer=checkpointer, name="journeys")
+
+
+def route_start(state: State) -> Literal["act", "model"]:
+    """A clicked action runs its tool directly; a typed message goes to understanding (or the chat model)."""
+    return "act" if state.get("action") else "model"
+
+
+def route_tool_results(state: State) -> Literal["respond", "call_model"]:
+    """With a chat model, its tool results go back to it; a clicked action's result is worded by the templates."""
+    return "respond" if state.get("action") else "call_model"
+
+
+def act(state: State) -> dict[str, Any]:
+    """Turn a clicked action into the tool call it stands for."""
+    action = state["action"] or {}
+    call = {"name": action["name"], "args": action.get("args", {}), "id": f"call_{uuid.uuid4().hex[:12]}"}
+    return {"messages": [AIMessage("", tool_calls=[call])], "pending": None}
 
 
 def _understand_node(workspace: Workspace, parser: IntentParser):
@@ -92,7 +111,7 @@ def respond(state: State) -> dict[str, Any]:
         if facts.get("error") in ("ambiguous", "not_found") and facts.get("candidates") and "journey" in call.get("args", {}):
             pending = {"intent": message.name, "args": {k: v for k, v in call["args"].items() if k != "journey"}}
         focus = _focus_of(facts, focus)
-    return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending, "focus": focus}
+    return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending, "focus": focus, "action": None}
 
 
 def _focus_of(facts: dict[str, Any], current: str | None) -> str | None:

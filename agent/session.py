@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import AIMessage, HumanMessage
+from collections.abc import Iterator
+
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from tools import UserContext
+from tools import TOOL_NAMES, UserContext
 
 
 def open_checkpointer(path: Path) -> SqliteSaver:
@@ -34,6 +36,8 @@ class Conversation:
         self.graph = graph
         self.user_id = user_id
         self.thread_id = thread_id or f"{user_id}:default"
+        # The last reply (with the tools it called), also after stream().
+        self.last: Reply | None = None
 
     @property
     def _config(self) -> dict[str, Any]:
@@ -41,11 +45,45 @@ class Conversation:
 
     def ask(self, text: str) -> Reply:
         """Send the user's message and return the agent's reply."""
+        return self._run({"messages": [HumanMessage(text)]})
+
+    def act(self, tool: str, args: dict[str, Any], said: str) -> Reply:
+        """Run one tool as the user asked by clicking (said: how the click reads in the dialogue,
+        such as “Confirm “Ukulele chords””); the reply is worded like any other."""
+        if tool not in TOOL_NAMES:
+            raise ValueError(f"unknown action {tool!r}")
+        return self._run({"messages": [HumanMessage(said)], "action": {"name": tool, "args": args}})
+
+    def stream(self, text: str) -> Iterator[str]:
+        """The reply to a message as it is written: the text so far after each piece.
+
+        A chat model's reply arrives token by token; the offline agent's templated reply arrives
+        whole and is handed out a few words at a time.
+        """
         before = len(self.history())
-        state = self.graph.invoke(
-            {"messages": [HumanMessage(text)]}, self._config, context=UserContext(user_id=self.user_id)
-        )
-        new = state["messages"][before:]
+        written = ""
+        for chunk, metadata in self.graph.stream(
+            {"messages": [HumanMessage(text)]}, self._config, context=UserContext(user_id=self.user_id),
+            stream_mode="messages",
+        ):
+            if metadata.get("langgraph_node") == "call_model" and isinstance(chunk, AIMessageChunk) and chunk.text:
+                written += chunk.text
+                yield written
+        final = self._reply(before)
+        if final.text != written:
+            words = final.text.split(" ")
+            for end in range(0, len(words), 6):
+                yield " ".join(words[: end + 6])
+        self.last = final
+
+    def _run(self, payload: dict[str, Any]) -> Reply:
+        before = len(self.history())
+        self.graph.invoke(payload, self._config, context=UserContext(user_id=self.user_id))
+        self.last = self._reply(before)
+        return self.last
+
+    def _reply(self, before: int) -> Reply:
+        new = self.history()[before:]
         tools = [call["name"] for m in new if isinstance(m, AIMessage) for call in m.tool_calls]
         answer = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
         return Reply(text=answer.text if answer else "", tools_called=tools)

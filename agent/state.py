@@ -21,3 +21,6 @@ class State(TypedDict):
     pending: NotRequired[dict[str, Any] | None]
     # The id of the journey the last turn was about, so "it" and "that one" can refer to it.
     focus: NotRequired[str | None]
+    # A tool call the user made by clicking (a card's Confirm button, say) rather than by
+    # typing: {"name": tool, "args": {...}}. It runs as it is, without interpretation.
+    action: NotRequired[dict[str, Any] | None]

@@ -117,8 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--namers", nargs="+", default=["tuned", "fewshot", "keywords"], help="backends to score")
 
     ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
-                             description="Start the Gradio web app over the users in the history store.")
+                             description="Start the Gradio web app over the users in the history store. With --users, "
+                                         "each person logs in and sees only their own journeys.")
     _serve_flags(ui)
+    ui.add_argument("--users", type=Path,
+                    help="file of user_id:password lines: ask each visitor to log in (default: $JOURNEYS_UI_USERS; "
+                         "without it, a picker offers every user in the store)")
     return parser
 
 
@@ -428,12 +432,18 @@ def cmd_namer_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from ui.app import Person
+    from ui.app import Person, read_users
 
     settings = settings_from(args)
+    users_file = args.users or (Path(os.environ["JOURNEYS_UI_USERS"]) if os.environ.get("JOURNEYS_UI_USERS") else None)
+    users = None
+    if users_file is not None:
+        if not users_file.is_file():
+            raise UserError(f"{users_file}: no such users file; give a file of user_id:password lines")
+        users = read_users(users_file)
     workspace = _workspace(settings)
-    people = [Person(user_id) for user_id in workspace.users()]
-    _launch(workspace, settings, people, args)
+    people = [Person(user_id) for user_id in (sorted(users) if users else workspace.users())]
+    _launch(workspace, settings, people, args, users)
     return 0
 
 
@@ -463,12 +473,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _launch(workspace, settings: Settings, people, args: argparse.Namespace) -> None:
-    from ui.app import build_app
+def _launch(workspace, settings: Settings, people, args: argparse.Namespace, users: dict | None = None) -> None:
+    from agent.assistant import Assistant
+    from ui.app import build_app, launch
 
-    app = build_app(_conversation_graph(workspace, settings), people)
-    print(f"Journeys is running at http://{args.host}:{args.port} (Ctrl-C to stop).", file=sys.stderr)
-    app.launch(server_name=args.host, server_port=args.port, quiet=True, footer_links=["api"])
+    app = build_app(Assistant(workspace, _conversation_graph(workspace, settings)), people, login=users is not None)
+    login = f", {len(users)} users may log in" if users else ""
+    print(f"Journeys is running at http://{args.host}:{args.port}{login} (Ctrl-C to stop).", file=sys.stderr)
+    launch(app, args.host, args.port, users, quiet=True, footer_links=["api"])
 
 
 COMMANDS = {

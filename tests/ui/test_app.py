@@ -4,18 +4,24 @@ import pytest
 from gradio_client import Client
 
 from agent import build_graph, open_checkpointer
-from tests.conftest import PERSONAS
-from ui.app import Person, build_app
+from agent.assistant import Assistant
+from tests.conftest import PERSONAS, write_lines
+from ui.app import Person, build_app, launch, read_users
+
+
+def start(workspace, people, users=None):
+    graph = build_graph(workspace, checkpointer=open_checkpointer(workspace.settings.checkpoints_db))
+    app = build_app(Assistant(workspace, graph), people, login=users is not None)
+    launch(app, "127.0.0.1", None, users, prevent_thread_lock=True, quiet=True)
+    return app
 
 
 @pytest.fixture
 def running_app(workspace):
     for user in ("maya", "theo"):
         workspace.ingest([PERSONAS[user].history_path])
-    graph = build_graph(workspace, checkpointer=open_checkpointer(workspace.settings.checkpoints_db))
     people = [Person(p.user_id, p.display_name, p.summary) for p in (PERSONAS["maya"], PERSONAS["theo"])]
-    app = build_app(graph, people)
-    app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    app = start(workspace, people)
     try:
         yield app, Client(app.local_url, verbose=False)
     finally:
@@ -41,11 +47,68 @@ def test_each_person_gets_only_their_own_journeys(running_app):
 
 def test_switching_person_clears_the_chat_and_shows_their_summary(running_app):
     _, client = running_app
-    history, about = client.predict("theo", api_name="/switch_person")
-    assert history == [] and "Theo" in about
+    history, about, evidence = client.predict("theo", api_name="/switch_person")
+    assert history == [] and "Theo" in about and evidence == ""
 
 
 def test_an_unknown_person_is_refused(running_app):
     _, client = running_app
     with pytest.raises(Exception, match="not in the list of choices"):
         client.predict("what are my journeys?", [], "mallory", api_name="/send")
+
+
+def text_of(message) -> str:
+    content = message["content"]
+    return " ".join(part.get("text", "") for part in content) if isinstance(content, list) else str(content)
+
+
+def test_an_upload_with_a_bad_row_imports_nothing_and_says_which_line(running_app, workspace, tmp_path):
+    _, client = running_app
+    bad = write_lines(tmp_path / "bad.jsonl", [
+        '{"user_id": "maya", "item_id": "n1", "title": "New thing", "timestamp": "2026-08-01T10:00:00Z"}',
+        '{"user_id": "maya", "item_id": "n2", "title": "", "timestamp": "2026-08-02T10:00:00Z"}',
+    ])
+    before = workspace.history.count("maya")
+    from gradio_client import handle_file
+
+    status = client.predict(handle_file(str(bad)), "maya", api_name="/import_history")
+    assert "Nothing was imported" in status and "bad.jsonl, line 2" in status
+    assert workspace.history.count("maya") == before
+
+
+def test_an_upload_imports_only_the_pages_users_rows_and_finds_journeys(running_app, workspace, tmp_path):
+    _, client = running_app
+    from gradio_client import handle_file
+
+    source = PERSONAS["ruth"].history_path.read_text().replace('"user_id": "ruth"', '"user_id": "theo"')
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(source + PERSONAS["lucas"].history_path.read_text())
+    status = client.predict(handle_file(str(mixed)), "theo", api_name="/import_history")
+    assert status.startswith("✅ Imported") and "rows of other users were left out" in status
+    assert workspace.history.count("lucas") == 0
+    assert any("sourdough" in j.name.lower() for j in workspace.journeys.journeys("theo"))
+
+
+def test_with_login_each_user_sees_only_their_own_journeys(workspace, tmp_path):
+    for user in ("maya", "theo"):
+        workspace.ingest([PERSONAS[user].history_path])
+    users = read_users(write_lines(tmp_path / "users.txt", ["# who may log in", "maya:uke-123", "theo:run-456"]))
+    app = start(workspace, [Person("maya"), Person("theo")], users)
+    try:
+        with pytest.raises(Exception):
+            Client(app.local_url, auth=("maya", "wrong"), verbose=False)
+        maya = Client(app.local_url, auth=("maya", "uke-123"), verbose=False)
+        _, history = maya.predict("what are my journeys?", [], "theo", api_name="/send")  # the picker is ignored
+        reply = text_of(history[-1]).lower()
+        assert "ukulele" in reply and "marathon" not in reply
+        theo = Client(app.local_url, auth=("theo", "run-456"), verbose=False)
+        _, history = theo.predict("what are my journeys?", [], "maya", api_name="/send")
+        assert "marathon" in text_of(history[-1]).lower()
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("line", ["maya", ":secret", "maya:"])
+def test_a_bad_users_file_names_its_line(tmp_path, line):
+    with pytest.raises(ValueError, match="line 1: write each user as user_id:password"):
+        read_users(write_lines(tmp_path / "users.txt", [line]))
