@@ -29,7 +29,7 @@ from agent.assistant import Assistant  # noqa: E402
 from journeys.activity import HistoryFileError  # noqa: E402
 
 WELCOME = "Ask me about your interest journeys: try “what are my journeys?”"
-STATUS_MARK = {"proposed": "🟡 proposed", "confirmed": "🟢 confirmed", "paused": "⏸️ paused"}
+STATUS_MARK = {"proposed": "proposed (not confirmed yet)", "confirmed": "**confirmed**", "paused": "*paused*"}
 CSS = """
 .journey-card { padding: 8px 12px; margin-bottom: 8px; }
 .journey-card .card-actions button { min-width: 0; }
@@ -77,9 +77,9 @@ def evidence_markdown(evidence: dict[str, Any] | None) -> str:
 
 def timeline_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The timeline plot's data: one point per activity, one row of points per journey."""
-    frame = pd.DataFrame(rows, columns=["journey", "when", "title"])
-    if not frame.empty:
-        frame["when"] = pd.to_datetime(frame["when"], utc=True).dt.tz_localize(None)
+    frame = pd.DataFrame(rows, columns=["journey", "when", "title"]).astype({"journey": str, "title": str})
+    # Typed even when empty: the plot keeps the axis type of the first data it gets.
+    frame["when"] = pd.to_datetime(frame["when"], utc=True).dt.tz_localize(None)
     return frame
 
 
@@ -241,15 +241,18 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
 
                     show.click(opened, [person], [evidence])
 
+                # One row of points per journey (no colour encoding: the plot keeps the colour domain of
+                # its first value, which would hide journeys added later).
                 timeline = gr.ScatterPlot(
-                    value=timeline_frame([]), x="when", y="journey", color="journey", tooltip=["title", "when"],
+                    x="when", y="journey", tooltip=["journey", "title", "when"], x_title="when", y_title="",
                     title="Your journeys over time", height=260, elem_id="timeline",
                 )
                 evidence = gr.Markdown("Open a journey's evidence to see the activities behind it.",
                                        elem_id="evidence")
 
         message.submit(send, [message, chatbot, person, version], [message, chatbot, version], api_name="send")
-        person.change(switch_person, [person], [chatbot, about, evidence], api_name="switch_person")
+        person.change(switch_person, [person], [chatbot, about, evidence], api_name="switch_person").then(
+            refresh_timeline, [person, version], [timeline], api_name=False)
         upload.upload(import_file, [upload, person, version], [import_status, version], api_name="import_history")
         version.change(refresh_timeline, [person, version], [timeline], api_name=False)
         app.load(describe, [person], [about], api_name=False)

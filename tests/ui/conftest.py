@@ -1,0 +1,86 @@
+"""Fixtures of the UI tests: a running app over real stores, and Chromium from Debian's packages.
+
+The browser tests drive Debian's Chromium with Playwright (the Python package; no browser
+download). When /usr/bin/chromium is missing, the fixture installs Debian's `chromium`
+package with apt-get (CI runs as root); where that is impossible the browser tests skip and
+say why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from agent import build_graph, open_checkpointer
+from agent.assistant import Assistant
+from journeys.settings import Settings
+from journeys.workspace import Workspace
+from tests.conftest import PERSONAS
+from ui.app import Person, build_app, launch
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+# Screenshots of the main states, kept after the run for people to look at.
+SCREENSHOTS = Path(os.environ.get("JOURNEYS_SCREENSHOTS", REPOSITORY / "test-artifacts" / "screenshots"))
+# Flags that keep headless Chromium from reaching for the network (closed here) and from needing a sandbox as root.
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+def find_or_install_chromium() -> str:
+    """The path of Debian's Chromium, installing the package when it is missing and we may."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("browser tests need Debian's chromium package (apt-get install chromium); "
+                    "it is missing and this user cannot install it")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False)
+        result = subprocess.run(install, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"installing Debian's chromium failed: {result.stderr[-500:]}")
+    return shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright, for the whole run."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_or_install_chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory, embedder):
+    """The app as `journeys demo` serves it, on a free loopback port, over Maya and Theo (keyword names)."""
+    home = tmp_path_factory.mktemp("ui-home")
+    workspace = Workspace(Settings(home=home, namer="keywords", device="cpu"), embedder=embedder)
+    people = [PERSONAS["maya"], PERSONAS["theo"]]
+    workspace.ingest([p.history_path for p in people])
+    for person in people:
+        workspace.extract(person.user_id)
+    graph = build_graph(workspace, checkpointer=open_checkpointer(workspace.settings.checkpoints_db))
+    app = build_app(Assistant(workspace, graph), [Person(p.user_id, p.display_name, p.summary) for p in people])
+    launch(app, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    try:
+        yield app, workspace
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
