@@ -105,12 +105,16 @@ def each_journey(intent: str, allow_all: bool = False) -> Reader:
 
 QUOTED = re.compile(r"[\"“”'‘’]([^\"“”‘’]{1,80}?)[\"“”'’](?=\W*$|\s)")
 RENAME_FORMS = [
+    re.compile(r"\b(?:change|update|fix|set)\s+(?P<ref>.+?)(?:'s|s')?\s+name\s+to\s+(?P<name>.+)$", re.I),
     re.compile(r"\b(?:change|update|fix)\s+(?:the\s+|its\s+|it's\s+)?name\s+(?:of\s+)?(?P<ref>.*?)\s*\bto\s+(?P<name>.+)$", re.I),
     re.compile(r"\b(?:re-?name|call|name)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<name>.+)$", re.I),
     re.compile(r"^(?P<ref>.+?)\s+(?:should|could|would|to)\s+(?:be\s+)?(?:called|named)\s+(?P<name>.+)$", re.I),
     re.compile(r"\b(?:re-?name|call|name)\s+(?P<ref>it|that|this|that one|this one|number \d+|#\d+|\d+|"
-               r"the (?:first|second|third|fourth|fifth|sixth|last) one|the [\w-]+ one)\s+(?P<name>.+)$", re.I),
+               r"the (?:first|second|third|fourth|fifth|sixth|last) one|"
+               r"(?:the |my |that |this )?[\w-]+(?: [\w-]+)? (?:one|journey|interest))\s+(?P<name>.+)$", re.I),
 ]
+NOT_A_NAME = re.compile(r"(?i)^(a |an )?(something|anything|better|nicer|new|different|another)( (better|nicer|else|new|"
+                        r"different|more specific|clearer|name|one))*( name)?$")
 TRAILING_POLITENESS = re.compile(r"[\s,]*(?:please|instead|thanks|thank you|if you can|if possible)[\s.!]*$", re.I)
 
 
@@ -127,6 +131,8 @@ def read_rename(text: str, journeys: list[Journey], focus: str | None, embed: Em
                 break
     if name:
         name = TRAILING_POLITENESS.sub("", name).strip(" .!?")
+    if name and NOT_A_NAME.match(name):
+        name = None  # "rename it to something better": a request for the namer
     if not name:
         # "rename the second one" without a name: ask the namer for a better one.
         return "name_journey", [{"journey": reference(text, journeys, focus, embed)}]
@@ -179,7 +185,7 @@ STEER = re.compile(
     re.IGNORECASE,
 )
 LESS_WORDS = re.compile(
-    r"\b((tone|dial|turn|scale) (it |that |this |them )?(down|back)|cut (back|down)|reduce|too much|not so much|"
+    r"\b((tone|dial|turn|scale) (it |that |this |them )?(down|back)|cut (back|down)|reduce|too much|too many|not so much|"
     r"enough of|less|fewer)\b", re.I)
 
 

@@ -28,10 +28,16 @@ def test_every_command_has_help(command):
     assert exited.value.code == 0
 
 
+def test_namer_serve_and_eval_take_home_too():
+    for args in (["namer", "serve"], ["namer", "eval"]):
+        assert build_parser().parse_args([*args, "--home", "/tmp/h"]).home == Path("/tmp/h")
+
+
 def test_every_command_takes_home():
     for command in COMMANDS:
         args = {"ingest": ["x.jsonl"], "extract": ["--user", "u"], "chat": ["--user", "u"],
-                "name": ["--input", "in.jsonl", "--output", "out.jsonl"], "namer": ["train", "--output", "o"]}.get(command, [])
+                "name": ["--input", "in.jsonl", "--output", "out.jsonl"], "namer": ["train", "--output", "o"],
+                "dialogues": ["scenarios/"]}.get(command, [])
         assert build_parser().parse_args([command, *args, "--home", "/tmp/h"]).home == Path("/tmp/h")
 
 

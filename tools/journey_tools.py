@@ -58,7 +58,8 @@ def resolve(journeys: list[Journey], reference: str, embed: Any = None) -> Journ
     raise Unresolved({
         "error": "ambiguous" if resolution.ambiguous else "not_found",
         "reference": reference,
-        "candidates": [journey_card(j, journeys.index(j) + 1) for j in resolution.candidates]
+        "candidates": sorted((journey_card(j, journeys.index(j) + 1) for j in resolution.candidates),
+                             key=lambda card: card["number"])
         or [journey_card(j, n) for n, j in enumerate(journeys, start=1)],
     })
 

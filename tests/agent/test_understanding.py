@@ -186,3 +186,34 @@ def test_a_broken_prompt_file_is_named_with_its_line(tmp_path, monkeypatch):
     monkeypatch.setenv("JOURNEYS_PROMPTS", str(tmp_path))
     with pytest.raises(prompts.PromptFileError, match=r"intents.yaml, line 3: not valid YAML"):
         prompts.load_yaml("intents.yaml")
+
+
+
+# A second persona's journeys and phrasings written after the parser (a check that it generalises).
+THEO = [
+    Journey("k1", "theo", "Marathon training", salient_terms=["marathon", "run", "pace"], representative_titles=["16-week marathon plan", "Long run pacing"]),
+    Journey("k2", "theo", "Kubernetes & kubectl", salient_terms=["kubernetes", "kubectl", "pods"], representative_titles=["Kubernetes concepts: Pods", "Helm charts 101"]),
+    Journey("k3", "theo", "Sourdough baking", salient_terms=["sourdough", "starter", "loaf"], representative_titles=["Beginner sourdough loaf", "Feeding a starter"]),
+]
+
+
+@pytest.mark.parametrize("text, intent", [
+ ("what have you figured out about me", "list_journeys"), ("my journeys please", "list_journeys"), ("give me the list", "list_journeys"),
+ ("why do you say I run marathons?", "explain_journey"), ("explain the bread one", "explain_journey"), ("what's behind the kubernetes journey?", "explain_journey"),
+ ("absolutely, marathon training is my thing", "confirm_journey"), ("the k8s one is correct", "confirm_journey"), ("yes to number 3", "confirm_journey"), ("approve the bread one", "confirm_journey"),
+ ("I never bake, remove the sourdough one", "reject_journey"), ("kubernetes is for work, not a hobby", "reject_journey"), ("scrap number 1", "reject_journey"), ("wrong, I don't run", "reject_journey"),
+ ("I'm injured, pause the running", "pause_journey"), ("hold the kubernetes journey for now", "pause_journey"), ("let's put baking aside for a bit", "pause_journey"),
+ ("rename the running one to Road to Berlin", "rename_journey"), ("call the bread journey Crumb and crust", "rename_journey"), ("name number 2 'Cluster wrangling'", "rename_journey"),
+ ("running and baking are the same thing for me", "merge_journeys"), ("merge the first two", "merge_journeys"), ("combine kubernetes with sourdough into 'Weekend projects'", "merge_journeys"),
+ ("split the kubernetes one into helm and kubectl", "split_journey"), ("break the marathon journey apart", "split_journey"),
+ ("more sourdough please", "steer_journey"), ("I want less kubernetes and more running", "steer_journey"), ("fewer running videos", "steer_journey"),
+ ("I'm hoping to learn to swim this summer", "add_journey"), ("add a journey: learning the cello", "add_journey"), ("I want to get into chess", "add_journey"),
+ ("undo please", "undo"), ("undo the rename", "undo"), ("put it back the way it was", "undo"),
+ ("when did I watch the helm charts video?", "search_history"), ("have I read about sourdough hydration?", "search_history"), ("search my history for pacing", "search_history"),
+ ("scan my history again", "extract_journeys"), ("refresh", "extract_journeys"),
+ ("give the kubernetes one a nicer name", "name_journey"),
+ ("what's the best laptop to buy?", "out_of_scope"), ("remind me to call mum", "out_of_scope"), ("how tall is mount everest", "out_of_scope"),
+ ("hi!", "greeting"), ("thanks a lot", "greeting"), ("what can you help with", "help"),
+])
+def test_phrasings_about_another_persona_reach_the_right_intent(parser, text, intent):
+    assert parser.parse(text, THEO).intent == intent
