@@ -145,9 +145,21 @@ def _call_model_node(model: Any):
 
 
 def _chat_model(name: str) -> Any:
+    """The LangChain chat model named "provider:model"; a missing provider package is one clear error."""
     from langchain.chat_models import init_chat_model
 
-    return init_chat_model(name)
+    try:
+        return init_chat_model(name)
+    except ImportError as exc:
+        first = str(exc).splitlines()[0].split(". Please")[0]
+        raise ValueError(
+            f"the chat model {name!r} needs a LangChain provider package that is not installed ({first}); "
+            "install it (for example pip install langchain-openai or langchain-ollama) or unset JOURNEYS_CHAT_MODEL"
+        ) from None
+    except ValueError as exc:
+        first = str(exc).splitlines()[0].split(". Please")[0]
+        raise ValueError(f"the chat model {name!r} cannot be used ({first}); give it as provider:model, "
+                         "for example openai:gpt-4o-mini or ollama:llama3.1") from None
 
 
 def _last_human_text(state: State) -> str:

@@ -111,3 +111,15 @@ def test_a_chat_model_drives_the_same_tools_by_tool_calling(maya):
     tool_result = [m for m in model.seen[-1] if isinstance(m, ToolMessage)][0]
     assert "ukulele" in tool_result.content.lower()
     assert model.seen[0][0].type == "system"
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("ollama:llama3.1", "needs a LangChain provider package that is not installed"),
+    ("nonsense", "give it as provider:model"),
+])
+def test_an_unusable_chat_model_setting_is_one_clear_sentence(maya, name, problem):
+    from agent.configuration import Configuration
+
+    with pytest.raises(ValueError) as error:
+        build_graph(maya, Configuration(chat_model=name))
+    assert problem in str(error.value) and "\n" not in str(error.value)
