@@ -51,6 +51,15 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         attach_threshold: when set, items left out of every journey join the most similar one
             if at least this similar (a lower bar than joining during the pass); items below it
             stay transient.
+        k_max: when set, a model-selection step chooses how many journeys the user has: the
+            (up to max_candidates largest) time-ordered clusters are merged pairwise by Ward's
+            criterion on their centres, every level with 2..k_max journeys is refined (items
+            move to the nearest centre) and scored by its cosine silhouette, and the best level
+            wins; every item then belongs to exactly one journey. Ignored when anchors are given.
+        selection_tolerance: prefer the level with most journeys among those whose silhouette
+            is within this of the best.
+        max_candidates: clusters entering the merge hierarchy (the largest); smaller ones
+            join the nearest level centre.
     """
 
     def __init__(
@@ -65,6 +74,9 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         candidate_window: int = 512,
         join_z: float | None = None,
         attach_threshold: float | None = None,
+        k_max: int | None = None,
+        selection_tolerance: float = 0.0,
+        max_candidates: int = 48,
     ):
         self.join_threshold = join_threshold
         self.overlap_margin = overlap_margin
@@ -76,6 +88,9 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         self.candidate_window = candidate_window
         self.join_z = join_z
         self.attach_threshold = attach_threshold
+        self.k_max = k_max
+        self.selection_tolerance = selection_tolerance
+        self.max_candidates = max_candidates
 
     def fit(
         self,
@@ -106,6 +121,10 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                 anchor_of.append(anchor)
         if self.attach_threshold is not None:
             transient = self._attach(persistent, transient, X)
+        if self.k_max is not None and not anchors and n >= 3:
+            selected = self._select_level(X, [g for g in persistent + transient if g])
+            if selected is not None:
+                persistent, transient, anchor_of = selected, [], [None] * len(selected)
         order = sorted(range(len(persistent)), key=lambda c: (-len(persistent[c]), persistent[c][:1]))
         self.clusters_ = [persistent[c] for c in order]
         self.anchor_of_ = [anchor_of[c] for c in order]
@@ -117,6 +136,54 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                                    for g in self.clusters_]) if self.clusters_ else np.zeros((0, X.shape[1]))
         self.cohesion_ = np.array([float(np.mean(X[g] @ c)) if g else 0.0 for g, c in zip(self.clusters_, self.centres_)])
         return self
+
+    def _select_level(self, X: np.ndarray, groups: list[list[int]]) -> list[list[int]] | None:
+        """The level of the Ward merge hierarchy of these clusters with the best silhouette, as a partition."""
+        from sklearn.metrics import silhouette_score
+
+        groups = sorted(groups, key=len, reverse=True)[:self.max_candidates]
+        if not groups:
+            return None
+        means = np.vstack([X[g].mean(axis=0) for g in groups]).astype(np.float64)
+        weights = np.array([len(g) for g in groups], dtype=np.float64)
+        sample = None if len(X) <= 2000 else 2000
+        best: tuple[float, int] | None = None
+        levels: list[tuple[int, float, np.ndarray]] = []
+        alive = list(range(len(groups)))
+        while True:
+            k = len(alive)
+            if k <= self.k_max and k >= 2:
+                labels = self._nearest_refined(X, means[alive])
+                found = len(np.unique(labels))
+                if 2 <= found <= len(X) - 1:
+                    score = float(silhouette_score(X, labels, metric="cosine", sample_size=sample, random_state=0))
+                    levels.append((found, score, labels))
+            if k <= 2:
+                break
+            m, w = means[alive], weights[alive]
+            cost = ((m[:, None, :] - m[None, :, :]) ** 2).sum(-1) * (w[:, None] * w[None, :] / (w[:, None] + w[None, :]))
+            np.fill_diagonal(cost, np.inf)
+            a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
+            ia, ib = alive[a], alive[b]
+            means[ia] = (means[ia] * weights[ia] + means[ib] * weights[ib]) / (weights[ia] + weights[ib])
+            weights[ia] += weights[ib]
+            alive.remove(ib)
+        if not levels:
+            return None
+        top = max(score for _, score, _ in levels)
+        _, _, labels = max((level for level in levels if level[1] >= top - self.selection_tolerance), key=lambda l: l[0])
+        return [np.flatnonzero(labels == c).tolist() for c in np.unique(labels)]
+
+    def _nearest_refined(self, X: np.ndarray, means: np.ndarray) -> np.ndarray:
+        labels = np.argmax(X @ unit_rows(means).T, axis=1)
+        for _ in range(self.refine_iterations):
+            present = np.unique(labels)
+            centres = unit_rows(np.vstack([X[labels == c].sum(axis=0) for c in present]))
+            moved = present[np.argmax(X @ centres.T, axis=1)]
+            if np.array_equal(moved, labels):
+                break
+            labels = moved
+        return labels
 
     def _personal_threshold(self, X: np.ndarray, sample: int = 400) -> float:
         if self.join_z is None or len(X) < 3:

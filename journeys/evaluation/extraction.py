@@ -43,6 +43,7 @@ METHODS: dict[str, tuple[Callable[..., object], dict[str, list]]] = {
         "min_size": [2, 4, 8],
         "attach_threshold": [None, 0.2],
         "min_span_days": [0.0],
+        "k_max": [None, 10],
     }),
     "agglomerative": (AgglomerativeThreshold, {"distance_threshold": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]}),
     "hdbscan": (HDBSCANJourneys, {"min_cluster_size": [2, 3, 4, 5, 8]}),
@@ -97,6 +98,8 @@ def tune(factory, grid: dict[str, list], dataset: Dataset, users: list[int]) -> 
         params = dict(zip(names, values))
         if params.get("join_z") is not None and params.get("join_threshold") != grid["join_threshold"][0]:
             continue  # a personal threshold replaces join_threshold: one value of it is enough
+        if params.get("k_max") is not None and (params.get("overlap_margin") or params.get("attach_threshold") is not None):
+            continue  # the model-selection step makes a partition of every item: overlaps and attaching do not matter
         score = run_method(factory, params, dataset, users)[dataset.main_score]
         if score > best_score:
             best, best_score = params, score

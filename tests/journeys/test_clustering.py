@@ -152,3 +152,16 @@ def test_left_over_items_attach_to_a_journey_only_when_similar_enough():
     attached = TimeOrderedClustering(join_threshold=0.9, min_size=3, attach_threshold=0.5).fit(X, timestamps=times)
     assert plain.labels_[6] == TRANSIENT and attached.labels_[6] == attached.labels_[0]
     assert attached.labels_[7] == TRANSIENT  # unrelated: stays a one-off
+
+
+def test_model_selection_finds_how_many_journeys_a_user_has():
+    rng = np.random.default_rng(3)
+    topics = directions(3)
+    sequence = [int(t) for t in rng.integers(0, 3, size=90)]
+    X = np.vstack([noisy(topics[t], rng, noise=0.4) for t in sequence])
+    # A high join threshold over-splits the topics; the selection step walks back up to three.
+    model = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0, k_max=8).fit(X)
+    assert len(model.clusters_) == 3
+    assert sorted(i for c in model.clusters_ for i in c) == list(range(len(X)))  # a partition of every item
+    for topic in (0, 1, 2):
+        assert len({model.labels_[i] for i, t in enumerate(sequence) if t == topic}) == 1
