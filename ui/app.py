@@ -157,7 +157,8 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
         try:
             summary = assistant.import_history(user, path, progress=lambda share, what: progress(share, desc=what))
         except HistoryFileError as exc:
-            message = str(exc).replace(str(path), path.name)
+            where = f"{path.name}, line {exc.line}" if exc.line is not None else path.name
+            message = f"{where}: {exc.reason}; fix that and upload the file again"
             gr.Warning(message)
             return f"⚠️ Nothing was imported: {message}", version
         return f"✅ {summary.sentence()}", version + 1
