@@ -83,7 +83,7 @@ def build_journeys(
     owned = [j for j in previous if user_owns(j)]
     if not stored:
         return [copy.deepcopy(j) for j in owned]
-    texts = [_term_text(s) for s in stored]
+    texts = [term_text(s) for s in stored]
     X = item_features(np.vstack([s.embedding for s in stored]), texts, term_weight)
     row_of = {s.activity_id: row for row, s in enumerate(stored)}
     anchors = [[row_of[a] for a in j.activity_ids if a in row_of] for j in owned]
@@ -102,7 +102,7 @@ def build_journeys(
             journey = copy.deepcopy(owned[anchor])
             kept_owned.add(anchor)
             if group:
-                _update_evidence(journey, _evidence(group, stored, X, centre, float(cohesion), terms, latest, max_examples))
+                update_evidence(journey, _evidence(group, stored, X, centre, float(cohesion), terms, latest, max_examples))
             result.append(journey)
             continue
         evidence = _evidence(group, stored, X, centre, float(cohesion), terms, latest, max_examples)
@@ -110,11 +110,11 @@ def build_journeys(
         if match is not None:
             proposals_before.remove(match)
             journey = copy.deepcopy(match)
-            _update_evidence(journey, evidence)
+            update_evidence(journey, evidence)
         else:
             journey = Journey(id=journey_id(user_id, evidence["activity_ids"][0], taken), user_id=user_id, name="")
             taken.add(journey.id)
-            _update_evidence(journey, evidence)
+            update_evidence(journey, evidence)
             to_name.append((journey, NamingRequest(titles=journey.representative_titles, terms=journey.salient_terms)))
         result.append(journey)
     # Owned journeys without any item (such as an aspiration the user declared) are kept as they are.
@@ -155,15 +155,6 @@ def group_evidence(stored: Sequence[StoredActivity], rows: Sequence[int], X: np.
 
 def update_evidence(journey: Journey, evidence: dict) -> None:
     """Set a journey's evidence fields from group_evidence (or the extraction's own evidence)."""
-    _update_evidence(journey, evidence)
-
-
-def term_text(stored: StoredActivity) -> str:
-    """The text salient terms are taken from: title, tags and description."""
-    return _term_text(stored)
-
-
-def _update_evidence(journey: Journey, evidence: dict) -> None:
     for key, value in evidence.items():
         setattr(journey, key, value)
 
@@ -179,7 +170,8 @@ def _same_proposal(activity_ids: Sequence[str], candidates: Sequence[Journey]) -
     return best
 
 
-def _term_text(stored: StoredActivity) -> str:
+def term_text(stored: StoredActivity) -> str:
+    """The text salient terms are taken from: title, tags and description."""
     activity = stored.activity
     return " ".join([activity.title, " ".join(activity.tags), activity.description])
 
