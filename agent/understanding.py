@@ -9,7 +9,7 @@ designers to edit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
 
@@ -129,14 +129,15 @@ class IntentParser:
         text = normalise(text)
         intent, confidence = self.classify(text, topic_vocabulary(journeys))
         if pending:
-            if _CANCEL.match(text):
-                return understood("cancelled")
-            if len(text.split()) <= 6 and resolve_journey(journeys, text, strict=True).journey is not None and (
+            answer = resolve_journey(journeys, text, strict=True).journey if len(text.split()) <= 6 else None
+            if answer is not None and (
                 intent in (OUT_OF_SCOPE, "explain_journey", "greeting", pending["intent"]) or confidence < 1.0
+                or _CANCEL.match(text)  # "no, the second one"
             ):
                 # An answer to "which journey do you mean?" such as "the second one".
-                journey = resolve_journey(journeys, text, strict=True).journey
-                return understood(pending["intent"], {**pending.get("args", {}), "journey": journey.id}, confidence)
+                return understood(pending["intent"], {**pending.get("args", {}), "journey": answer.id}, confidence)
+            if _CANCEL.match(text):
+                return understood("cancelled")
         if intent == OUT_OF_SCOPE and len(text.split()) <= 4 and resolve_journey(journeys, text, strict=True).journey:
             # Naming a journey and little else ("crochet?") asks about that journey.
             intent = "explain_journey"

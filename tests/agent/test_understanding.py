@@ -170,8 +170,10 @@ def test_an_aspiration_becomes_the_new_journeys_name(parser, text, name):
     assert understanding.intent == "add_journey" and understanding.args == {"name": name}
 
 
-def test_a_pending_question_can_be_cancelled(parser):
+def test_a_pending_question_can_be_cancelled_or_answered_after_a_no(parser):
     assert parser.parse("never mind", REAL, pending={"intent": "reject_journey"}).intent == "cancelled"
+    answer = parser.parse("no, the second one", REAL, pending={"intent": "reject_journey"})
+    assert answer.intent == "reject_journey" and answer.args == {"journey": "j2"}
 
 
 def test_topic_words_inside_patterns_do_not_change_the_intent(parser):
