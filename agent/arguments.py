@@ -154,6 +154,13 @@ def read_merge(text: str, journeys: list[Journey], focus: str | None, embed: Emb
     ):
         args["new_name"], body = TRAILING_POLITENESS.sub("", named.group("name")).strip(" .!?"), text[:named.start()]
     found = references(body, journeys, focus, embed=embed)
+    if len(found) < 2 and embed is not None:
+        # A merge needs every part: each part by its words, else by its meaning ("coffee and woodworking").
+        chunks = [c for c in LIST_SEPARATORS.split(body) if reference_words(c)]
+        each = [resolve_one(c, journeys) or resolve_one(c, journeys, embed) for c in chunks]
+        named = list(dict.fromkeys(j.id for j in each if j is not None))
+        if len(named) >= 2:
+            found = named
     if len(found) == 1 and focus and found[0] != focus and PRONOUN.search(body):
         found = [focus, found[0]]  # "merge it with the guitar one"
     return "merge_journeys", [{"journeys": found, **args}]
@@ -203,7 +210,8 @@ def read_steer(text: str, journeys: list[Journey], focus: str | None, embed: Emb
 
 ASPIRATION = re.compile(
     r"\b(?:i want|i'd like|i would like|i'm planning|i am planning|i plan|i hope|i'm hoping|i am hoping|"
-    r"i'm going|i am going|i intend|my goal is|i wish i could|i aspire|i dream|i'd love|i would love)\s+(?:to\s+)?"
+    r"i'm going|i am going|i intend|my (?:[\w']+ )*?(?:resolution|goal|plan|dream|ambition|aim) is|i wish i could|"
+    r"i aspire|i dream|i'd love|i would love)\s+(?:to\s+)?"
     r"(?P<what>.+)$",
     re.IGNORECASE,
 )
@@ -259,6 +267,13 @@ def aspiration_name(text: str) -> str:
     return " ".join(words)
 
 
+def read_name(text: str, journeys: list[Journey], focus: str | None, embed: Embed = None) -> Calls:
+    """A fresh name from the namer, unless the user gave one ("'Shop time' would be a better name")."""
+    if QUOTED.search(text):
+        return read_rename(text, journeys, focus, embed)
+    return each_journey("name_journey", allow_all=True)(text, journeys, focus, embed)
+
+
 def read_add(text: str, journeys: list[Journey], focus: str | None, embed: Embed = None) -> Calls:
     return "add_journey", [{"name": aspiration_name(text)}]
 
@@ -279,7 +294,7 @@ ARGUMENT_READERS: dict[str, Reader] = {
     "confirm_journey": each_journey("confirm_journey", allow_all=True),
     "reject_journey": each_journey("reject_journey"),
     "pause_journey": each_journey("pause_journey"),
-    "name_journey": each_journey("name_journey", allow_all=True),
+    "name_journey": read_name,
     "rename_journey": read_rename,
     "merge_journeys": read_merge,
     "split_journey": read_split,

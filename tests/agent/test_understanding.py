@@ -219,3 +219,41 @@ THEO = [
 ])
 def test_phrasings_about_another_persona_reach_the_right_intent(parser, text, intent):
     assert parser.parse(text, THEO).intent == intent
+
+
+
+# A third persona and phrasings written after the second round of fixes.
+OMAR = [
+    Journey("o1", "omar", "Hand tool woodworking projects", salient_terms=["woodworking", "chisel", "plane"], representative_titles=["Hand tool woodworking for beginners", "Sharpening chisels"]),
+    Journey("o2", "omar", "Home espresso machine basics", salient_terms=["espresso", "grinder", "latte"], representative_titles=["The espresso recipe: dose, yield", "Best grinder under 300"]),
+    Journey("o3", "omar", "Amateur astronomy", salient_terms=["telescope", "stargazing", "aperture"], representative_titles=["best beginner telescope dobsonian", "Saturn rising"]),
+]
+
+
+@pytest.mark.parametrize("text, intent", [
+ ("So, what did you learn about me?", "list_journeys"), ("Which interests did you spot?", "list_journeys"),
+ ("What's the coffee one based on?", "explain_journey"), ("Why did you put astronomy in there?", "explain_journey"), ("Show me the evidence for woodworking", "explain_journey"),
+ ("The woodworking one is definitely me", "confirm_journey"), ("Yes, coffee is a big part of my life", "confirm_journey"), ("All three are correct", "confirm_journey"), ("I agree with the astronomy one", "confirm_journey"),
+ ("I'm not really into stargazing, that was my son", "reject_journey"), ("Get rid of the coffee journey", "reject_journey"), ("Astronomy? No way.", "reject_journey"), ("That one's not me at all", "reject_journey"),
+ ("I sold my telescope, pause astronomy", "pause_journey"), ("Let's pause woodworking until spring", "pause_journey"), ("I'm on a break from coffee", "pause_journey"),
+ ("Please rename the coffee one to Espresso nerdery", "rename_journey"), ("Could you call the third one Backyard skies?", "rename_journey"), ("'Shop time' would be a better name for woodworking", "rename_journey"),
+ ("Woodworking and astronomy are both hobbies, merge them", "merge_journeys"), ("Put coffee and woodworking together as Weekend crafts", "merge_journeys"),
+ ("The astronomy one mixes telescopes and astrophotography, split it", "split_journey"), ("Divide woodworking into chisels and planes", "split_journey"),
+ ("I'd like to see more espresso stuff", "steer_journey"), ("Less astronomy, more woodworking", "steer_journey"), ("Cut down on the coffee content", "steer_journey"),
+ ("I want to start learning the guitar", "add_journey"), ("Add bonsai as a new interest", "add_journey"), ("My new year's resolution is to learn to cook Thai food", "add_journey"),
+ ("Undo my last change", "undo"), ("Oops, I didn't mean that", "undo"), ("Revert that rename", "undo"),
+ ("Did I ever look at Dobsonian telescopes?", "search_history"), ("When did I read about espresso grinders?", "search_history"), ("Find the video about sharpening chisels", "search_history"),
+ ("Check my history again for new interests", "extract_journeys"),
+ ("What's the weather like?", "out_of_scope"), ("Can you order me a pizza?", "out_of_scope"), ("Who is the president of France?", "out_of_scope"),
+])
+def test_phrasings_about_a_third_persona_reach_the_right_intent(parser, text, intent):
+    assert parser.parse(text, OMAR).intent == intent
+
+
+@pytest.mark.parametrize("text, args", [
+    ("Put coffee and woodworking together as Weekend crafts", {"journeys": ["o2", "o1"], "new_name": "Weekend crafts"}),
+    ("'Shop time' would be a better name for woodworking", {"journey": "o1", "new_name": "Shop time"}),
+    ("My new year's resolution is to learn to cook Thai food", {"name": "learning to cook Thai food"}),
+])
+def test_arguments_by_meaning_and_in_other_shapes(parser, text, args):
+    assert parser.parse(text, OMAR).args == args
