@@ -52,7 +52,9 @@ def resolve_one(text: str, journeys: list[Journey], embed: Embed = None) -> Jour
                 return found
     words = reference_words(text)
     if embed is not None and words:
-        return resolve_journey(journeys, words, embed=embed).journey
+        resolution = resolve_journey(journeys, words, embed=embed)
+        # A loose likeness is left to the tool, which offers it before changing anything.
+        return resolution.journey if resolution.sure else None
     return None
 
 

@@ -108,8 +108,10 @@ def respond(state: State) -> dict[str, Any]:
             continue
         parts.append(render_reply(reply_template(message.name, facts), facts))
         call = calls.get(message.tool_call_id, {})
-        if facts.get("error") in ("ambiguous", "not_found") and facts.get("candidates") and "journey" in call.get("args", {}):
-            pending = {"intent": message.name, "args": {k: v for k, v in call["args"].items() if k != "journey"}}
+        if facts.get("error") in ("ambiguous", "not_found", "unsure") and facts.get("candidates") \
+                and "journey" in call.get("args", {}):
+            pending = {"intent": message.name, "args": {k: v for k, v in call["args"].items() if k != "journey"},
+                       "offered": [c["id"] for c in facts["candidates"]] if facts["error"] == "unsure" else []}
         focus = _focus_of(facts, focus)
     return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending, "focus": focus, "action": None}
 

@@ -74,6 +74,8 @@ def _names_a_journey(calls: Sequence[dict[str, Any]], journeys: list[Journey]) -
 
 # Reply-only intents: answered from a template, no tool.
 REPLY_ONLY = frozenset({"help", "greeting", OUT_OF_SCOPE, "cancelled"})
+_YES = re.compile(r"^\s*(yes|yep|yeah|yup|sure|correct|right|exactly|indeed|that one|that's the one|"
+                  r"that's it|ok|okay|please do|do it|go ahead)\b", re.IGNORECASE)
 _CANCEL = re.compile(r"^\s*(never ?mind|cancel|forget (it|that)|nothing|none( of them)?|no(pe)?|stop)\b", re.IGNORECASE)
 
 
@@ -129,6 +131,9 @@ class IntentParser:
         text = normalise(text)
         intent, confidence = self.classify(text, topic_vocabulary(journeys))
         if pending:
+            if len(pending.get("offered") or []) == 1 and _YES.match(text):
+                # "Do you mean Hydroponics?" "Yes."
+                return understood(pending["intent"], {**pending.get("args", {}), "journey": pending["offered"][0]})
             answer = resolve_journey(journeys, text, strict=True).journey if len(text.split()) <= 6 else None
             if answer is not None and (
                 intent in (OUT_OF_SCOPE, "explain_journey", "greeting", pending["intent"]) or confidence < 1.0

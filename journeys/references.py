@@ -34,6 +34,13 @@ class Resolution:
 
     journey: Journey | None
     candidates: list[Journey] = field(default_factory=list)
+    # For a journey found by meaning alone (no word matched): how similar it was, in [-1, 1].
+    meaning: float | None = None
+
+    @property
+    def sure(self) -> bool:
+        """Found by id, position or words, or by a meaning close enough to act on without asking."""
+        return self.journey is not None and (self.meaning is None or self.meaning >= SURE_MEANING)
 
     @property
     def ambiguous(self) -> bool:
@@ -95,6 +102,9 @@ def resolve_journey(
 # with its journey and under 0.04 with the others.)
 MEANING_THRESHOLD = 0.2
 MEANING_MARGIN = 0.08
+# Below this, a journey found by meaning is offered ("Do you mean …?") before anything is changed:
+# "chicken" is 0.31 from "Birdwatching" but is not it; "jogging" is 0.45 from "Marathon training".
+SURE_MEANING = 0.4
 
 
 def _by_meaning(journeys: Sequence[Journey], words: list[str], embed: Callable[[list[str]], np.ndarray]) -> Resolution:
@@ -111,7 +121,9 @@ def _by_meaning(journeys: Sequence[Journey], words: list[str], embed: Callable[[
     if best < MEANING_THRESHOLD:
         return Resolution(None)
     close = [journeys[i] for i in order if similarity[i] >= best - MEANING_MARGIN]
-    return Resolution(close[0]) if len(close) == 1 else Resolution(None, candidates=close)
+    if len(close) == 1:
+        return Resolution(close[0], meaning=best)
+    return Resolution(None, candidates=close)
 
 
 def _position(text: str) -> int | None:

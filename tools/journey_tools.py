@@ -50,11 +50,18 @@ class Unresolved(Exception):
         self.facts = facts
 
 
-def resolve(journeys: list[Journey], reference: str, embed: Any = None) -> Journey:
-    """The journey a reference means among the visible ones; Unresolved carries the candidates to offer."""
+def resolve(journeys: list[Journey], reference: str, embed: Any = None, changing: bool = False) -> Journey:
+    """The journey a reference means among the visible ones; Unresolved carries the candidates to offer.
+
+    For a change (changing=True), a journey found only by a loose likeness of meaning is offered
+    first ("Do you mean …?") rather than changed.
+    """
     resolution = resolve_journey(journeys, reference, embed=embed)
-    if resolution.journey is not None:
+    if resolution.journey is not None and (resolution.sure or not changing):
         return resolution.journey
+    if resolution.journey is not None:
+        raise Unresolved({"error": "unsure", "reference": reference,
+                          "candidates": [journey_card(resolution.journey, journeys.index(resolution.journey) + 1)]})
     raise Unresolved({
         "error": "ambiguous" if resolution.ambiguous else "not_found",
         "reference": reference,
@@ -86,9 +93,9 @@ def build_tools(workspace: Workspace) -> list[BaseTool]:
             journeys = workspace.extract(user_id)
         return journeys
 
-    def find(journeys: list[Journey], reference: str) -> Journey:
+    def find(journeys: list[Journey], reference: str, changing: bool = True) -> Journey:
         """Like resolve, and by meaning when the words match no journey ("the garden one")."""
-        return resolve(journeys, reference, embed=workspace.embedder.embed)
+        return resolve(journeys, reference, embed=workspace.embedder.embed, changing=changing)
 
     @tool(response_format="content_and_artifact")
     def list_journeys(runtime: ToolRuntime[UserContext]) -> tuple[str, dict[str, Any]]:
@@ -118,7 +125,7 @@ def build_tools(workspace: Workspace) -> list[BaseTool]:
         """
         journeys = visible(runtime)
         try:
-            found = find(journeys, journey)
+            found = find(journeys, journey, changing=False)
         except Unresolved as unresolved:
             return _result(unresolved.facts)
         items = workspace.history.get(runtime.context.user_id, found.activity_ids)

@@ -64,8 +64,11 @@ def test_a_rejected_journey_is_not_proposed_again_when_extracting(maya, home):
 
 
 def test_pause_by_meaning_and_it(maya, home):
+    # "garden" is only loosely like "Hydroponics & ph": the agent offers it before changing anything.
     reply = maya.ask("I'm taking a break from the garden stuff")
-    assert reply.tools_called == ["pause_journey"]
+    assert reply.tools_called == ["pause_journey"] and "Do you mean **Hydroponics & ph**" in reply.text
+    assert journey(home, "hydroponics").status is Status.PROPOSED
+    assert maya.ask("yes").tools_called == ["pause_journey"]
     assert journey(home, "hydroponics").status is Status.PAUSED
     maya.ask("why did you find the crochet one?")
     assert maya.ask("ok, put it on hold").tools_called == ["pause_journey"]
@@ -216,3 +219,12 @@ def test_a_chat_model_is_kept_to_the_sessions_user(home):
     [result] = [m for m in model.seen[-1] if isinstance(m, ToolMessage)]
     assert '"not_found"' in result.content
     assert home.journeys.get("theo", theirs.id).status is Status.PROPOSED
+
+
+def test_a_loose_likeness_is_offered_and_another_journey_can_be_named_instead(maya, home):
+    reply = maya.ask("the music one isn't me")
+    assert "Do you mean **Ukulele & chord**" in reply.text
+    assert all(s is Status.PROPOSED for s in statuses(home).values())
+    maya.ask("no, the third one")
+    assert journey(home, "crochet").status is Status.REJECTED
+    assert journey(home, "ukulele").status is Status.PROPOSED
