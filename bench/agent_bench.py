@@ -17,9 +17,6 @@ bench/results/agent.{md,json}.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -30,8 +27,8 @@ from journeys.demo import load_personas
 from journeys.embedding import TextEmbedder
 from journeys.settings import Settings
 from journeys.workspace import Workspace
+from bench import report as results
 
-RESULTS = Path(__file__).parent / "results"
 SCRIPT = [
     "hi",
     "what are my journeys?",
@@ -56,10 +53,6 @@ SCRIPT = [
 # Turns whose tools may call the namer (new proposals, a fresh name, the parts of a split).
 NAMING_TURNS = {0, 5, 8, 18}
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def run(namer: str, embedder: TextEmbedder, cache: Path) -> dict:
@@ -93,10 +86,10 @@ def run(namer: str, embedder: TextEmbedder, cache: Path) -> dict:
                 for tool in reply.tools_called:
                     tools[tool] = tools.get(tool, 0) + 1
     return {
-        "turns": len(times), "p50_s": statistics.median(times), "p95_s": percentile(times, 0.95),
+        "turns": len(times), "p50_s": statistics.median(times), "p95_s": results.percentile(times, 0.95),
         "max_s": max(times), "naming_turns_p50_s": statistics.median(naming_times),
-        "naming_turns_p95_s": percentile(naming_times, 0.95), "tools": tools,
-        "baseline_p50_s": statistics.median(floor), "baseline_p95_s": percentile(floor, 0.95),
+        "naming_turns_p95_s": results.percentile(naming_times, 0.95), "tools": tools,
+        "baseline_p50_s": statistics.median(floor), "baseline_p95_s": results.percentile(floor, 0.95),
     }
 
 
@@ -113,8 +106,7 @@ def main() -> None:
 
 
 def write_report(r: dict) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = results.machine()
     lines = [
         "# Agent benchmark: turn latency, offline default",
         "",
@@ -137,9 +129,7 @@ def write_report(r: dict) -> None:
             f"{x['naming_turns_p50_s'] * 1000:.0f} | {x['naming_turns_p95_s'] * 1000:.0f} |"
         )
     lines += ["", "Naming turns: first meeting (extraction and naming), a fresh name, an automatic split, a refresh."]
-    (RESULTS / "agent.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (RESULTS / "agent.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    results.save("agent", lines, r)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import time
 from pathlib import Path
 
-import numpy as np
 
 from journeys.baselines import AgglomerativeThreshold
 from journeys.clustering import TimeOrderedClustering
@@ -27,8 +25,8 @@ from journeys.evaluation.datasets import lastfm_users, spotify_users
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.extraction import item_features
 from journeys.settings import shared_data_dir
+from bench import report as results
 
-RESULTS = Path(__file__).parent / "results"
 DATA = shared_data_dir()
 # Average-linkage agglomerative clustering keeps every pairwise distance: 50k items need ~10 GB.
 AGGLOMERATIVE_LIMIT = 20_000
@@ -80,8 +78,7 @@ def main() -> None:
 
 
 def write_report(rows: list[dict]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
+    machine = results.machine()
     lines = [
         "# Extraction benchmark",
         "",
@@ -98,9 +95,7 @@ def write_report(rows: list[dict]) -> None:
         agglo = f"{r['agglomerative_s']:.2f}" if r["agglomerative_s"] is not None else "not run (needs ~10 GB)"
         ratio = f"{r['agglomerative_s'] / r['ours_s']:.1f}x" if r["agglomerative_s"] is not None else "-"
         lines.append(f"| {r['items']:,} | {r['ours_s']:.2f} | {r['ours_clustering_only_s']:.2f} | {r['journeys']} | {agglo} | {ratio} |")
-    (RESULTS / "extraction.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (RESULTS / "extraction.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    results.save("extraction", lines, rows)
 
 
 if __name__ == "__main__":

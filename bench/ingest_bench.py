@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import resource
 import subprocess
@@ -24,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results"
+from bench import report as results
+
 BATCH = 256
 TARGET_RATIO = 0.8
 
@@ -150,8 +150,7 @@ def main() -> None:
 
 
 def write_report(rows: list[dict]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
+    machine = results.machine()
     lines = [
         "# Ingest benchmark",
         "",
@@ -174,9 +173,7 @@ def write_report(rows: list[dict]) -> None:
             f"{r['reingest_per_s']:.0f} | {r['raw_peak_mb']:.0f} | {r['ingest_peak_mb']:.0f} | "
             f"{r['validate_peak_mb']:.0f} | {r['index_vectors_mb']:.0f} | {r['file_mb']:.1f} |"
         )
-    (RESULTS / "ingest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (RESULTS / "ingest.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    results.save("ingest", lines, rows)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -27,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results"
+from bench import report as results
+
 BATCH = 16
 
 
@@ -102,8 +102,7 @@ def main() -> None:
 
 
 def write_report(r: dict) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = results.machine()
     t, f = r["tuned"], r["fewshot"]
     rows = [
         ("prompt length (tokens, mean)", f"{t['prompt_tokens']:.0f}", f"{f['prompt_tokens']:.0f}",
@@ -134,9 +133,7 @@ def write_report(r: dict) -> None:
         f"| warm: cached checkpoint (every later start) | {r['warm_load_s']:.1f} | "
         f"{r['warm_load_s'] / r['cold_load_s']:.2f} |",
     ]
-    (RESULTS / "namer.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (RESULTS / "namer.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    results.save("namer", lines, r)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,6 @@ against the same turns run one at a time in the same run (the baseline).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -26,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).parent / "results"
+from bench import report as results
+
 SCRIPT = ["what are my journeys?", "why did you find the first one?", "when did I watch the video for beginners?"]
 
 
@@ -83,14 +81,10 @@ def run_load(url: str, users: list[str], sessions: int) -> list[SessionRun]:
         return list(pool.map(lambda i: chat_session(url, users[i % len(users)]), range(sessions)))
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
 
 def summarise(runs: list[SessionRun]) -> dict[str, float]:
     times = [t for r in runs for t in r.times]
-    return {"turns": len(times), "p50_s": statistics.median(times), "p95_s": percentile(times, 0.95),
+    return {"turns": len(times), "p50_s": statistics.median(times), "p95_s": results.percentile(times, 0.95),
             "max_s": max(times)}
 
 
@@ -138,8 +132,7 @@ def main() -> None:
 
 
 def write_report(r: dict) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = results.machine()
     base, load = r["baseline"], r["load"]
     lines = [
         "# Web UI load test",
@@ -158,9 +151,7 @@ def write_report(r: dict) -> None:
         f"Errors: {len(r['errors'])}. Replies naming another persona's journey: {len(r['leaks'])}. "
         f"Every session's chat holds only its own messages: {'yes' if r['histories_own_only'] else 'NO'}.",
     ]
-    (RESULTS / "ui_load.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (RESULTS / "ui_load.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    results.save("ui_load", lines, r)
 
 
 if __name__ == "__main__":
