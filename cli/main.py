@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--home", type=Path, help="folder for the stores (default: $JOURNEYS_HOME or a per-user data folder)")
     common.add_argument("--chroma-url", help="use the Chroma server at this URL instead of the embedded store")
     common.add_argument("--debug", action="store_true", help="show tracebacks and library logs")
+    common.add_argument("--extraction", metavar="NAME=VALUE,...",
+                        help="extraction parameters, e.g. 'neighbours=40,join_threshold=0.6' "
+                             "(default: $JOURNEYS_EXTRACTION or the built-in ones)")
 
     parser = argparse.ArgumentParser(
         prog="journeys", parents=[common],
@@ -140,7 +143,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the environment with the command's flags on top."""
     return Settings.from_env(
         home=args.home, chroma_url=args.chroma_url, namer=getattr(args, "namer", None),
-        namer_url=getattr(args, "namer_url", None),
+        namer_url=getattr(args, "namer_url", None), extraction=getattr(args, "extraction", None),
     )
 
 

@@ -3,17 +3,21 @@
 An item joins the most similar journey when the similarity passes a threshold (and every
 other journey nearly as similar, when overlaps are allowed), otherwise it starts a new
 one; journeys whose centres converge merge; a refinement pass undoes the order effects of
-the single pass; clusters that stay small, short-lived or a single burst are transient
-interests, kept apart from journeys. Journeys the user already owns (confirmed, named,
-merged, split, paused, rejected) are passed as anchors: they keep their items, may gain
-new ones, never merge with each other and are never transient.
+the single pass; optionally, journeys that form one community of the user's item graph
+(each item linked to its nearest items) merge too, which decides how many journeys the user
+has; clusters that stay small, short-lived or a single burst are transient interests, kept
+apart from journeys. Journeys the user already owns (confirmed, named, merged, split,
+paused, rejected) are passed as anchors: they keep their items, may gain new ones, never
+merge with each other and are never transient.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 
 TRANSIENT = -1
@@ -51,15 +55,17 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         attach_threshold: when set, items left out of every journey join the most similar one
             if at least this similar (a lower bar than joining during the pass); items below it
             stay transient.
-        k_max: when set, a model-selection step chooses how many journeys the user has: the
-            (up to max_candidates largest) time-ordered clusters are merged pairwise by Ward's
-            criterion on their centres, every level with 2..k_max journeys is refined (items
-            move to the nearest centre) and scored by its cosine silhouette, and the best level
-            wins; every item then belongs to exactly one journey. Ignored when anchors are given.
-        selection_tolerance: prefer the level with most journeys among those whose silhouette
-            is within this of the best.
-        max_candidates: clusters entering the merge hierarchy (the largest); smaller ones
-            join the nearest level centre.
+        neighbours: when set, journeys converge by community: each item is linked to its
+            `neighbours` most similar items (weighted by cosine similarity), and the clusters
+            of the time-ordered pass are merged wherever merging raises the modularity of this
+            graph of the user's items (Louvain). This finds how many journeys the user has
+            without a fixed number; None keeps only the centre-similarity merge.
+        resolution: the community step's modularity resolution; lower gives fewer, broader
+            journeys, higher more and narrower ones.
+        probes: for long histories (over exact_neighbours items) an item's neighbours are looked
+            for among the items of its own region and the `probes` nearest regions (regions:
+            the largest clusters of the pass), which keeps the graph near-linear in time.
+        exact_neighbours: histories up to this many items get exact neighbours.
     """
 
     def __init__(
@@ -74,9 +80,10 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         candidate_window: int = 512,
         join_z: float | None = None,
         attach_threshold: float | None = None,
-        k_max: int | None = None,
-        selection_tolerance: float = 0.0,
-        max_candidates: int = 48,
+        neighbours: int | None = None,
+        resolution: float = 1.0,
+        probes: int = 4,
+        exact_neighbours: int = 2048,
     ):
         self.join_threshold = join_threshold
         self.overlap_margin = overlap_margin
@@ -88,9 +95,10 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         self.candidate_window = candidate_window
         self.join_z = join_z
         self.attach_threshold = attach_threshold
-        self.k_max = k_max
-        self.selection_tolerance = selection_tolerance
-        self.max_candidates = max_candidates
+        self.neighbours = neighbours
+        self.resolution = resolution
+        self.probes = probes
+        self.exact_neighbours = exact_neighbours
 
     def fit(
         self,
@@ -112,6 +120,8 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         groups, anchored = self._sequential(X, anchors)
         groups, anchored = self._merge_converged(groups, anchored, X)
         groups = self._refine(groups, anchored, X)
+        if self.neighbours is not None and n >= 3:
+            groups, anchored = self._merge_communities(groups, anchored, X)
         persistent, transient, anchor_of = [], [], []
         for group, anchor in zip(groups, anchored):
             if anchor is None and self._is_transient(group, times):
@@ -121,10 +131,6 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                 anchor_of.append(anchor)
         if self.attach_threshold is not None:
             transient = self._attach(persistent, transient, X)
-        if self.k_max is not None and not anchors and n >= 3:
-            selected = self._select_level(X, [g for g in persistent + transient if g])
-            if selected is not None:
-                persistent, transient, anchor_of = selected, [], [None] * len(selected)
         order = sorted(range(len(persistent)), key=lambda c: (-len(persistent[c]), persistent[c][:1]))
         self.clusters_ = [persistent[c] for c in order]
         self.anchor_of_ = [anchor_of[c] for c in order]
@@ -137,53 +143,96 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         self.cohesion_ = np.array([float(np.mean(X[g] @ c)) if g else 0.0 for g, c in zip(self.clusters_, self.centres_)])
         return self
 
-    def _select_level(self, X: np.ndarray, groups: list[list[int]]) -> list[list[int]] | None:
-        """The level of the Ward merge hierarchy of these clusters with the best silhouette, as a partition."""
-        from sklearn.metrics import silhouette_score
+    def _merge_communities(
+        self, groups: list[list[int]], owner: list[int | None], X: np.ndarray
+    ) -> tuple[list[list[int]], list[int | None]]:
+        """Merge the clusters that form one community of the item graph; owned journeys never merge with each other."""
+        import networkx as nx
 
-        groups = sorted(groups, key=len, reverse=True)[:self.max_candidates]
-        if not groups:
-            return None
-        means = np.vstack([X[g].mean(axis=0) for g in groups]).astype(np.float64)
-        weights = np.array([len(g) for g in groups], dtype=np.float64)
-        sample = None if len(X) <= 2000 else 2000
-        best: tuple[float, int] | None = None
-        levels: list[tuple[int, float, np.ndarray]] = []
-        alive = list(range(len(groups)))
-        while True:
-            k = len(alive)
-            if k <= self.k_max and k >= 2:
-                labels = self._nearest_refined(X, means[alive])
-                found = len(np.unique(labels))
-                if 2 <= found <= len(X) - 1:
-                    score = float(silhouette_score(X, labels, metric="cosine", sample_size=sample, random_state=0))
-                    levels.append((found, score, labels))
-            if k <= 2:
-                break
-            m, w = means[alive], weights[alive]
-            cost = ((m[:, None, :] - m[None, :, :]) ** 2).sum(-1) * (w[:, None] * w[None, :] / (w[:, None] + w[None, :]))
-            np.fill_diagonal(cost, np.inf)
-            a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
-            ia, ib = alive[a], alive[b]
-            means[ia] = (means[ia] * weights[ia] + means[ib] * weights[ib]) / (weights[ia] + weights[ib])
-            weights[ia] += weights[ib]
-            alive.remove(ib)
-        if not levels:
-            return None
-        top = max(score for _, score, _ in levels)
-        _, _, labels = max((level for level in levels if level[1] >= top - self.selection_tolerance), key=lambda l: l[0])
-        return [np.flatnonzero(labels == c).tolist() for c in np.unique(labels)]
+        nodes = [c for c, g in enumerate(groups) if g or owner[c] is not None]
+        n = len(X)
+        primary = np.full(n, -1, dtype=int)  # each item's first cluster (overlapping items count once)
+        for position, c in enumerate(nodes):
+            rows = np.asarray(groups[c], dtype=int)
+            rows = rows[primary[rows] < 0]
+            primary[rows] = position
+        alone = np.flatnonzero(primary < 0)
+        primary[alone] = len(nodes) + np.arange(len(alone))
+        m = len(nodes) + len(alone)
+        if m < 2:
+            return groups, owner
+        graph = self._neighbour_graph(X, primary, m)
+        membership = sparse.csr_matrix((np.ones(n), (np.arange(n), primary)), shape=(n, m))
+        between = (membership.T @ graph @ membership).tocoo()
+        cluster_graph = nx.Graph()
+        cluster_graph.add_nodes_from(range(m))
+        # Off the diagonal: the links between two clusters; on it: twice the links inside one
+        # (a self-loop counts twice in a node's degree), so modularity matches the item graph's.
+        cluster_graph.add_weighted_edges_from(
+            (int(a), int(b), float(w if a != b else w / 2)) for a, b, w in zip(between.row, between.col, between.data) if a <= b
+        )
+        communities = nx.community.louvain_communities(cluster_graph, weight="weight", resolution=self.resolution, seed=0)
+        link = between.tocsr()
+        merged_groups: list[list[int]] = []
+        merged_owner: list[int | None] = []
+        for community in communities:
+            members = sorted(community)
+            owned = [p for p in members if p < len(nodes) and owner[nodes[p]] is not None]
+            if len(owned) <= 1:
+                targets = {p: 0 for p in members}
+                parts = [owned[0] if owned else members[0]]
+            else:  # several owned journeys: each keeps its own, the rest joins the one it is most linked to
+                parts = owned
+                targets = {p: int(np.argmax([link[p, o] for o in owned])) if p not in owned else owned.index(p)
+                           for p in members}
+            items: list[set[int]] = [set() for _ in parts]
+            for p in members:
+                rows = groups[nodes[p]] if p < len(nodes) else [int(alone[p - len(nodes)])]
+                items[targets[p]].update(rows)
+            for part, rows in zip(parts, items):
+                merged_groups.append(sorted(rows))
+                merged_owner.append(owner[nodes[part]] if part < len(nodes) else None)
+        return merged_groups, merged_owner
 
-    def _nearest_refined(self, X: np.ndarray, means: np.ndarray) -> np.ndarray:
-        labels = np.argmax(X @ unit_rows(means).T, axis=1)
-        for _ in range(self.refine_iterations):
-            present = np.unique(labels)
-            centres = unit_rows(np.vstack([X[labels == c].sum(axis=0) for c in present]))
-            moved = present[np.argmax(X @ centres.T, axis=1)]
-            if np.array_equal(moved, labels):
-                break
-            labels = moved
-        return labels
+    def _neighbour_graph(self, X: np.ndarray, primary: np.ndarray, m: int) -> sparse.csr_matrix:
+        """Each item linked to its most similar items (symmetric, weights = positive cosine similarity)."""
+        n = len(X)
+        k = min(self.neighbours, n - 1)
+        if n <= self.exact_neighbours:
+            cells = [np.arange(n)]
+            candidates = [np.arange(n)]
+        else:
+            # Regions: the largest clusters' centres; an item looks for neighbours near its region.
+            sizes = np.bincount(primary, minlength=m)
+            regions = np.argsort(-sizes, kind="stable")[:max(2, int(np.sqrt(n)))]
+            sums = np.zeros((len(regions), X.shape[1]), dtype=np.float32)
+            for r, c in enumerate(regions):
+                sums[r] = X[primary == c].sum(axis=0)
+            centres = unit_rows(sums)
+            region_of = np.argmax(X @ centres.T, axis=1)
+            cells = [np.flatnonzero(region_of == r) for r in range(len(regions))]
+            near = np.argsort(-(centres @ centres.T), axis=1, kind="stable")[:, :self.probes + 1]
+            candidates = [np.concatenate([cells[r]] + [cells[q] for q in near[r] if q != r]) for r in range(len(regions))]
+        rows, columns, weights = [], [], []
+        for cell, pool in zip(cells, candidates):
+            if not len(cell):
+                continue
+            # A cell's own items come first in its pool, so item j of the cell sits at position j.
+            reach = min(k, len(pool) - 1)
+            if reach < 1:
+                continue
+            for start in range(0, len(cell), 1024):
+                block = cell[start:start + 1024]
+                similarity = X[block] @ X[pool].T
+                similarity[np.arange(len(block)), start + np.arange(len(block))] = -np.inf
+                nearest = np.argpartition(-similarity, reach - 1, axis=1)[:, :reach]
+                rows.append(np.repeat(block, reach))
+                columns.append(pool[nearest.ravel()])
+                weights.append(np.maximum(np.take_along_axis(similarity, nearest, axis=1).ravel(), 0.0))
+        if not rows:
+            return sparse.csr_matrix((n, n))
+        graph = sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(columns))), shape=(n, n))
+        return graph.maximum(graph.T)
 
     def _personal_threshold(self, X: np.ndarray, sample: int = 400) -> float:
         if self.join_z is None or len(X) < 3:
@@ -327,3 +376,36 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                 break
             groups = new_groups
         return groups
+
+
+def clustering_from_text(text: str | None, source: str = "JOURNEYS_EXTRACTION") -> TimeOrderedClustering:
+    """A TimeOrderedClustering from "name=value,name=value" (e.g. "neighbours=40,join_threshold=0.6").
+
+    Values are numbers or "none"; unnamed parameters keep their defaults. Raises ValueError
+    with one sentence naming `source` when a name is unknown or a value is not a number.
+    """
+    known = TimeOrderedClustering().get_params()
+    whole = {name for name, parameter in inspect.signature(TimeOrderedClustering).parameters.items()
+             if str(parameter.annotation).startswith("int")}  # "int" or "int | None"
+    params: dict[str, float | int | None] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, equals, raw = (piece.strip() for piece in part.partition("="))
+        if name not in known:
+            raise ValueError(f"{source}: unknown extraction parameter {name!r}; use name=value with any of "
+                             f"{', '.join(sorted(known))}")
+        if not equals or not raw:
+            raise ValueError(f"{source}: {name!r} has no value; write it as {name}=<number>")
+        if raw.lower() == "none":
+            params[name] = None
+            continue
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError(f"{source}: {name}={raw!r} is not a number; write it as {name}=<number> or {name}=none") from None
+        if name in whole and not number.is_integer():
+            raise ValueError(f"{source}: {name}={raw!r} must be a whole number")
+        params[name] = int(number) if name in whole else number
+    return TimeOrderedClustering(**params)
+

@@ -45,6 +45,9 @@ class Settings:
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
     # None uses chat_model, and without either simulated users follow rules.
     simulator_model: str | None = None
+    # Extraction parameters as "name=value,..." (see journeys.clustering.TimeOrderedClustering),
+    # e.g. "neighbours=40,join_threshold=0.6"; None keeps the defaults.
+    extraction: str | None = None
     # Torch device for the models: "auto" picks CUDA when present, else CPU.
     device: str = "auto"
 
@@ -58,7 +61,7 @@ class Settings:
         if env.get("JOURNEYS_CACHE"):
             values["cache"] = Path(env["JOURNEYS_CACHE"])
         for name in ("chroma_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
-                     "chat_model", "simulator_model", "device"):
+                     "chat_model", "simulator_model", "device", "extraction"):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 values[name] = raw

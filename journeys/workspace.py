@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from sklearn.base import clone
+
 from journeys.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
 from journeys.edits import JourneyEditor
 from journeys.embedding import TextEmbedder
-from journeys.clustering import TimeOrderedClustering
+from journeys.clustering import TimeOrderedClustering, clustering_from_text
 from journeys.extraction import extract_journeys
 from journeys.history import HistoryStore, open_chroma
 from journeys.journey import Journey
@@ -47,6 +49,7 @@ class Workspace:
 
     def __init__(self, settings: Settings, embedder: TextEmbedder | None = None, namer: Namer | None = None):
         self.settings = settings
+        self.clustering = clustering_from_text(settings.extraction)  # checked now: a bad setting fails at once
         self.embedder = embedder or TextEmbedder(device=settings.device)
         if namer is not None:
             self.__dict__["namer"] = namer
@@ -120,7 +123,8 @@ class Workspace:
 
     def extract(self, user_id: str, clustering: TimeOrderedClustering | None = None) -> list[Journey]:
         """Find, name and store the user's journeys."""
-        return extract_journeys(user_id, self.history, self.journeys, self.namer, clustering)
+        # A copy per run: two conversations may extract at the same time.
+        return extract_journeys(user_id, self.history, self.journeys, self.namer, clustering or clone(self.clustering))
 
     def users(self) -> list[str]:
         """Users with stored history."""

@@ -105,3 +105,22 @@ def test_name_uses_the_fine_tuned_namer_by_default(tmp_path, model_cache):
     assert "with the tuned namer" in result.stdout
     [named] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert named["id"] == "g1" and 2 <= len(named["name"].split()) <= 6
+
+
+def test_extraction_parameters_come_from_a_flag_and_a_bad_one_is_one_sentence(tmp_path):
+    home = tmp_path / "home"
+    assert run("ingest", str(PERSONAS["theo"].history_path), home=home).returncode == 0
+    default = run("extract", "--user", "theo", "--json", "--namer", "keywords", home=home)
+    communities = run("extract", "--user", "theo", "--json", "--namer", "keywords",
+                      "--extraction", "neighbours=20, join_threshold=0.3", home=home)
+    assert default.returncode == 0 and communities.returncode == 0, default.stderr + communities.stderr
+    # The community step places every activity, one-off clicks included; the default keeps them apart.
+    placed = [sum(j["size"] for j in json.loads(r.stdout)) for r in (default, communities)]
+    assert placed[0] < placed[1] == 61
+
+    for bad, expected in (("neighbors=20", "unknown extraction parameter 'neighbors'"),
+                          ("neighbours=many", "neighbours='many' is not a number")):
+        result = run("extract", "--user", "theo", "--extraction", bad, home=home)
+        assert result.returncode == 1
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.stderr

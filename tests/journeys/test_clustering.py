@@ -154,14 +154,62 @@ def test_left_over_items_attach_to_a_journey_only_when_similar_enough():
     assert attached.labels_[7] == TRANSIENT  # unrelated: stays a one-off
 
 
-def test_model_selection_finds_how_many_journeys_a_user_has():
+def test_the_community_step_finds_how_many_journeys_a_user_has():
     rng = np.random.default_rng(3)
     topics = directions(3)
     sequence = [int(t) for t in rng.integers(0, 3, size=90)]
-    X = np.vstack([noisy(topics[t], rng, noise=0.4) for t in sequence])
-    # A high join threshold over-splits the topics; the selection step walks back up to three.
-    model = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0, k_max=8).fit(X)
+    X = np.vstack([noisy(topics[t], rng, noise=0.6) for t in sequence])
+    # A high join threshold over-splits the topics into many small clusters ...
+    split = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0).fit(X)
+    assert len(split.clusters_) > 10
+    # ... which the community step joins back into the three the user has.
+    model = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0, neighbours=10).fit(X)
     assert len(model.clusters_) == 3
-    assert sorted(i for c in model.clusters_ for i in c) == list(range(len(X)))  # a partition of every item
+    assert sorted(i for c in model.clusters_ for i in c) == list(range(len(X)))  # every item placed once
     for topic in (0, 1, 2):
         assert len({model.labels_[i] for i, t in enumerate(sequence) if t == topic}) == 1
+
+
+def test_the_community_step_never_merges_two_owned_journeys():
+    rng = np.random.default_rng(4)
+    topics = directions(2)
+    # One topic, which the user split into two journeys (items 0-4 and 5-9), then two more
+    # items of it, and another topic.
+    X = np.vstack([noisy(topics[0], rng, noise=0.3) for _ in range(12)] + [noisy(topics[1], rng) for _ in range(12)])
+    anchors = [list(range(5)), list(range(5, 10))]
+    plain = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0, neighbours=8).fit(X)
+    assert sorted(map(sorted, plain.clusters_)) == [list(range(12)), list(range(12, 24))]  # one community per topic
+    model = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0, neighbours=8).fit(X, anchors=anchors)
+    owned = {model.anchor_of_[c]: set(g) for c, g in enumerate(model.clusters_) if model.anchor_of_[c] is not None}
+    assert set(owned) == {0, 1}
+    assert set(anchors[0]) <= owned[0] and set(anchors[1]) <= owned[1] and not owned[0] & owned[1]
+    # The two new items of the topic joined one of the owned journeys; the other topic is a journey of its own.
+    assert owned[0] | owned[1] == set(range(12))
+    other = [set(g) for c, g in enumerate(model.clusters_) if model.anchor_of_[c] is None]
+    assert other == [set(range(12, 24))]
+
+
+def test_long_histories_look_for_neighbours_near_their_region_with_the_same_result():
+    rng = np.random.default_rng(5)
+    topics = directions(6)
+    sequence = [int(t) for t in rng.integers(0, 6, size=600)]
+    X = np.vstack([noisy(topics[t], rng, noise=0.5) for t in sequence])
+    params = dict(join_threshold=0.9, min_size=2, min_span_days=0, neighbours=10)
+    exact = TimeOrderedClustering(**params).fit(X)
+    regional = TimeOrderedClustering(**params, exact_neighbours=100, probes=2).fit(X)
+    assert len(exact.clusters_) == len(regional.clusters_) == 6
+    assert sorted(map(sorted, exact.clusters_)) == sorted(map(sorted, regional.clusters_))
+
+
+def test_parameters_read_from_text_keep_their_types_and_bad_ones_say_how_to_fix_them():
+    from journeys.clustering import clustering_from_text
+
+    model = clustering_from_text(" neighbours=40, join_threshold=0.6,join_z=none ")
+    assert model.get_params()["neighbours"] == 40 and isinstance(model.neighbours, int)
+    assert model.join_threshold == 0.6 and model.join_z is None and model.min_size == 4  # the rest: defaults
+    assert clustering_from_text(None).get_params() == TimeOrderedClustering().get_params()
+    for text, message in (("neighbors=4", "unknown extraction parameter 'neighbors'; use name=value with any of"),
+                          ("min_size", "'min_size' has no value; write it as min_size=<number>"),
+                          ("min_size=big", "min_size='big' is not a number")):
+        with pytest.raises(ValueError, match=message):
+            clustering_from_text(text, source="--extraction")
