@@ -58,3 +58,23 @@ def test_methods_are_tuned_on_the_tuning_users_and_scored_on_the_others(dataset,
     met = ours["bcubed_f1"] >= 1.1 * best["bcubed_f1"]
     assert f"Target (+10% over the best baseline): {'met' if met else 'not met'}." in text
     assert "Hindsight ceiling on the 12 tuning users" in text
+
+
+def test_learned_selectors_are_scored_against_the_best_single_choice_and_hindsight(dataset, monkeypatch):
+    import journeys.evaluation.selection as selection
+
+    monkeypatch.setattr(selection, "CANDIDATES", [
+        ("whole-history", WholeHistory, {}),
+        ("agglomerative 0.6", AgglomerativeThreshold, {"distance_threshold": 0.6}),
+        ("journeys 0.5/0.0", TimeOrderedClustering, {"join_threshold": 0.5, "min_size": 2, "min_span_days": 0.0}),
+    ])
+    result = selection.evaluate(dataset.users, dataset.features)
+    assert result["report_users"] == 24 and result["tuning_users"] == 12
+    assert result["best agglomerative (chosen on tuning)"]["name"] == "agglomerative 0.6"
+    single = result["best single (chosen on tuning)"]["score"]
+    assert set(result["selectors"]) == set(selection.SELECTORS)
+    # Hindsight per user bounds every rule that picks without the answer.
+    assert all(result["hindsight"] >= score for score in [single, *result["selectors"].values()])
+    text = selection.write_report(result)
+    assert f"needs {1.1 * result['best agglomerative (chosen on tuning)']['score']:.3f}" in text
+    assert "| each user's best candidate, in hindsight (not a method) |" in text
