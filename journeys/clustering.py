@@ -147,7 +147,7 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         self, groups: list[list[int]], owner: list[int | None], X: np.ndarray
     ) -> tuple[list[list[int]], list[int | None]]:
         """Merge the clusters that form one community of the item graph; owned journeys never merge with each other."""
-        import networkx as nx
+        import networkx as nx  # only this step needs it; importing it costs start-up time
 
         nodes = [c for c, g in enumerate(groups) if g or owner[c] is not None]
         n = len(X)

@@ -81,6 +81,14 @@ def model_cache(shared_model_cache: Path) -> Path:
     return shared_model_cache
 
 
+def with_people(workspace: Workspace, *user_ids: str) -> Workspace:
+    """The workspace with these personas' histories ingested and their journeys found."""
+    workspace.ingest([PERSONAS[user_id].history_path for user_id in user_ids])
+    for user_id in user_ids:
+        workspace.extract(user_id)
+    return workspace
+
+
 def write_lines(path: Path, lines: list[str]) -> Path:
     """Write text lines to a file (UTF-8) and return its path."""
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

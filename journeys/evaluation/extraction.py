@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "docs" / "evaluation"
 OURS = "journeys (time-ordered)"
 ABLATION = "ablation: communities of single items"
+TERM_WEIGHT = 0.2  # share of the tf-idf words in the item features (journeys.extraction.item_features)
 
 # Each method: a factory from parameters, and the grids its parameters are tuned on (every
 # combination of each grid's values; several grids avoid combinations that mean nothing).
@@ -175,17 +176,24 @@ def own_tag_names_as_journeys(dataset: Dataset, users: Iterable[int]) -> float:
     return float(np.mean(scores))
 
 
-def load(data: Path, spotify_count: int, term_weight: float, embedder: CachedEmbedder) -> list[Dataset]:
-    lastfm = lastfm_users(data / "lastfm-hetrec2011-2k")
-    spotify = spotify_users(data / "spotify-songs-tidytuesday-2020" / "spotify_songs.csv", count=spotify_count)
-    datasets = []
-    for name, users, main, scores in (("Last.fm tag groups", lastfm, "bcubed_f1", lastfm_scores),
-                                      ("Spotify playlist mixes", spotify, "ari", spotify_scores)):
-        embedder.embed_all([t for u in users for t in u.texts], desc=f"embedding {name}")
-        features = [item_features(embedder.embed(u.texts), u.texts, term_weight) for u in users]
-        datasets.append(Dataset(name, users, features, main, scores))
+def featured(name: str, users: list[EvalUser], main_score: str, scores, term_weight: float,
+             embedder: CachedEmbedder) -> Dataset:
+    """A data set's users with their item features (embeddings computed once, then cached)."""
+    embedder.embed_all([t for u in users for t in u.texts], desc=f"embedding {name}")
+    features = [item_features(embedder.embed(u.texts), u.texts, term_weight) for u in users]
     embedder.save()
-    return datasets
+    return Dataset(name, users, features, main_score, scores)
+
+
+def lastfm_dataset(data: Path, term_weight: float, embedder: CachedEmbedder) -> Dataset:
+    return featured("Last.fm tag groups", lastfm_users(data / "lastfm-hetrec2011-2k"), "bcubed_f1", lastfm_scores,
+                    term_weight, embedder)
+
+
+def load(data: Path, spotify_count: int, term_weight: float, embedder: CachedEmbedder) -> list[Dataset]:
+    spotify = spotify_users(data / "spotify-songs-tidytuesday-2020" / "spotify_songs.csv", count=spotify_count)
+    return [lastfm_dataset(data, term_weight, embedder),
+            featured("Spotify playlist mixes", spotify, "ari", spotify_scores, term_weight, embedder)]
 
 
 def write_report(results: dict[str, tuple[list[dict], dict]], datasets: list[Dataset], term_weight: float) -> str:
@@ -264,7 +272,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=shared_data_dir())
     parser.add_argument("--spotify-users", type=int, default=400)
-    parser.add_argument("--term-weight", type=float, default=0.2)
+    parser.add_argument("--term-weight", type=float, default=TERM_WEIGHT)
     parser.add_argument("--datasets", nargs="+", choices=["last.fm", "spotify"], default=["last.fm", "spotify"],
                         help="which evaluations to run (the report then holds only those)")
     args = parser.parse_args()

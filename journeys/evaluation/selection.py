@@ -25,10 +25,9 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 from journeys.baselines import AgglomerativeThreshold, WholeHistory
 from journeys.clustering import TimeOrderedClustering
-from journeys.evaluation.datasets import EvalUser, lastfm_users, tuning_split
+from journeys.evaluation.datasets import EvalUser, tuning_split
 from journeys.evaluation.embeddings import CachedEmbedder
-from journeys.evaluation.extraction import OUTPUT, lastfm_scores
-from journeys.extraction import item_features
+from journeys.evaluation.extraction import OUTPUT, TERM_WEIGHT, lastfm_dataset, lastfm_scores
 from journeys.settings import shared_data_dir
 
 MAIN = "bcubed_f1"
@@ -121,12 +120,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=shared_data_dir())
     args = parser.parse_args()
-    users = lastfm_users(args.data / "lastfm-hetrec2011-2k")
-    embedder = CachedEmbedder.default()
-    embedder.embed_all([t for u in users for t in u.texts], desc="embedding Last.fm items")
-    embedder.save()
-    features = [item_features(embedder.embed(u.texts), u.texts) for u in users]
-    result = evaluate(users, features)
+    dataset = lastfm_dataset(args.data, TERM_WEIGHT, CachedEmbedder.default())
+    result = evaluate(dataset.users, dataset.features)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "selection.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     report = write_report(result)

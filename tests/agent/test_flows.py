@@ -9,16 +9,13 @@ from agent import Conversation, build_graph, open_checkpointer
 from journeys.journey import Status
 from journeys.references import resolve_journey
 from tests.agent.test_graph import ScriptedChatModel
-from tests.conftest import PERSONAS
+from tests.conftest import PERSONAS, with_people
 
 
 @pytest.fixture
 def home(workspace):
     """Maya and Theo in one store, journeys found for both."""
-    workspace.ingest([PERSONAS["maya"].history_path, PERSONAS["theo"].history_path])
-    workspace.extract("maya")
-    workspace.extract("theo")
-    return workspace
+    return with_people(workspace, "maya", "theo")
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ from journeys.edits import EditError, clean_user_name
 from journeys.journey import Status
 from journeys.journey_store import JourneyStore
 from journeys.references import resolve_journey
-from tests.conftest import PERSONAS
+from tests.conftest import with_people
 
 
 @pytest.fixture
 def maya(workspace):
-    workspace.ingest([PERSONAS["maya"].history_path, PERSONAS["theo"].history_path])
-    workspace.extract("maya")
-    workspace.extract("theo")
-    return workspace
+    return with_people(workspace, "maya", "theo")
 
 
 def find(workspace, user, words):
