@@ -22,6 +22,8 @@ from sklearn.base import BaseEstimator, ClusterMixin
 
 TRANSIENT = -1
 DAY = 86400.0
+# An item is never isolated for having less support than this share of the median item's.
+ISOLATION_CAP = 0.8
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -66,24 +68,40 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
             for among the items of its own region and the `probes` nearest regions (regions:
             the largest clusters of the pass), which keeps the graph near-linear in time.
         exact_neighbours: histories up to this many items get exact neighbours.
+        isolation_z: when set, an item whose mean similarity to its `support` most similar items is
+            below the user's mean item-to-item similarity plus isolation_z standard deviations is a
+            one-off: it joins no journey (the user's own journeys keep theirs). Personal, so a user
+            whose items all read alike (films described by genres) needs closer neighbours than one
+            with varied interests.
+        support: how many nearest items decide whether an item is isolated.
+        engagement_weight: how much an item's engagement (relative to the user's usual, in standard
+            deviations) counts in the isolation test: an item the person barely engaged with needs
+            closer neighbours to count as part of an interest, a liked or saved one fewer.
+        burst_share: a cluster within min_span_days is a burst only when that stretch of time holds
+            at most this share of the user's activity; a history that is itself one burst (a
+            person rating 200 films in a week) keeps its clusters.
     """
 
     def __init__(
         self,
-        join_threshold: float = 0.3,
+        join_threshold: float = 0.6,
         overlap_margin: float = 0.0,
         merge_threshold: float = 0.75,
-        min_size: int = 4,
+        min_size: int = 3,
         min_span_days: float = 7.0,
         refine_iterations: int = 3,
         batch_size: int = 64,
         candidate_window: int = 512,
         join_z: float | None = None,
         attach_threshold: float | None = None,
-        neighbours: int | None = None,
+        neighbours: int | None = 40,
         resolution: float = 1.0,
         probes: int = 4,
         exact_neighbours: int = 2048,
+        isolation_z: float | None = 1.4,
+        support: int = 3,
+        engagement_weight: float = 0.5,
+        burst_share: float = 0.5,
     ):
         self.join_threshold = join_threshold
         self.overlap_margin = overlap_margin
@@ -99,6 +117,10 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         self.resolution = resolution
         self.probes = probes
         self.exact_neighbours = exact_neighbours
+        self.isolation_z = isolation_z
+        self.support = support
+        self.engagement_weight = engagement_weight
+        self.burst_share = burst_share
 
     def fit(
         self,
@@ -106,11 +128,13 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         y: None = None,
         timestamps: Sequence[float] | None = None,
         anchors: Sequence[Sequence[int]] | None = None,
+        engagement: Sequence[float | None] | None = None,
     ) -> "TimeOrderedClustering":
         """Cluster the rows of X (one item each, in time order; timestamps in Unix seconds).
 
         anchors: row indices of journeys the user owns, one list per journey; the result keeps
         them (possibly grown) and says which cluster is which in anchor_of_.
+        engagement: each item's engagement in [0, 1] (None where unknown), used by the isolation test.
         """
         X = unit_rows(np.asarray(X, dtype=np.float32))
         n = len(X)
@@ -122,6 +146,10 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         groups = self._refine(groups, anchored, X)
         if self.neighbours is not None and n >= 3:
             groups, anchored = self._merge_communities(groups, anchored, X)
+        self.isolated_ = self._isolated(X, {i for a in anchors for i in a}, engagement)
+        if self.isolated_.any():
+            groups = [g if owner is not None else [i for i in g if not self.isolated_[i]]
+                      for g, owner in zip(groups, anchored)]
         persistent, transient, anchor_of = [], [], []
         for group, anchor in zip(groups, anchored):
             if anchor is None and self._is_transient(group, times):
@@ -257,10 +285,37 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                 staying.append(i)
         return [g for g in transient if any(i in staying for i in g)]
 
+    def _isolated(self, X: np.ndarray, anchored: set[int], engagement: Sequence[float | None] | None) -> np.ndarray:
+        """Items too far from their nearest items to be part of any journey (never the user's own journeys' items)."""
+        n = len(X)
+        isolated = np.zeros(n, dtype=bool)
+        if self.isolation_z is None or n <= self.support + 1:
+            return isolated
+        rng = np.random.default_rng(0)
+        sample = X if n <= 400 else X[rng.choice(n, 400, replace=False)]
+        pairs = (sample @ sample.T)[np.triu_indices(len(sample), k=1)]
+        support = np.empty(n)
+        for start in range(0, n, 1024):
+            similarity = X[start:start + 1024] @ X.T
+            similarity[np.arange(len(similarity)), start + np.arange(len(similarity))] = -np.inf
+            support[start:start + 1024] = -np.partition(-similarity, self.support - 1, axis=1)[:, :self.support].mean(axis=1)
+        # The bar: isolation_z deviations above the user's usual likeness of two items, but never above
+        # most items' own support (a user with two clean, distinct interests has a wide spread of likeness).
+        floor = min(pairs.mean() + self.isolation_z * pairs.std(), ISOLATION_CAP * float(np.median(support)))
+        z = (support - floor) / max(float(pairs.std()), 1e-6)
+        isolated = z + self.engagement_weight * _standardised(engagement, n) < 0
+        isolated[list(anchored)] = False
+        return isolated
+
     def _is_transient(self, group: list[int], times: np.ndarray) -> bool:
         if len(group) < self.min_size:
             return True
-        return self.min_span_days > 0 and (times[group].max() - times[group].min()) / DAY < self.min_span_days
+        first, last = times[group].min(), times[group].max()
+        if self.min_span_days <= 0 or (last - first) / DAY >= self.min_span_days:
+            return False
+        # A burst stands out from the user's rhythm: the rest of their activity lies elsewhere in time.
+        within = np.count_nonzero((times >= first) & (times <= last))
+        return within <= self.burst_share * len(times)
 
     def _sequential(self, X: np.ndarray, anchors: list[list[int]]) -> tuple[list[list[int]], list[int | None]]:
         n, d = X.shape
@@ -376,6 +431,17 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                 break
             groups = new_groups
         return groups
+
+
+def _standardised(values: Sequence[float | None] | None, n: int) -> np.ndarray:
+    """Values in standard deviations from their mean, clipped to [-2, 2]; unknown values are 0 (average)."""
+    if values is None:
+        return np.zeros(n)
+    known = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    seen = known[~np.isnan(known)]
+    if len(seen) < 2 or seen.std() < 1e-6:
+        return np.zeros(n)
+    return np.nan_to_num(np.clip((known - seen.mean()) / seen.std(), -2.0, 2.0))
 
 
 def clustering_from_text(text: str | None, source: str = "JOURNEYS_EXTRACTION") -> TimeOrderedClustering:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import inspect
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -54,6 +55,15 @@ def item_features(
     return unit_rows(np.hstack([embeddings * np.sqrt(1 - term_weight), words * np.sqrt(term_weight)]))
 
 
+def fit_clustering(clustering, X: np.ndarray, stored: Sequence[StoredActivity],
+                   anchors: Sequence[Sequence[int]] = ()):
+    """Fit a clustering to a user's item features with everything else the items carry (time, engagement)."""
+    times = [s.activity.timestamp.timestamp() for s in stored]
+    if "engagement" in inspect.signature(clustering.fit).parameters:
+        return clustering.fit(X, timestamps=times, anchors=anchors, engagement=[s.activity.engagement for s in stored])
+    return clustering.fit(X, timestamps=times, anchors=anchors)
+
+
 def user_owns(journey: Journey) -> bool:
     """Whether the user has acted on a journey, which makes it theirs to keep as it is."""
     return (journey.status is not Status.PROPOSED or journey.name_source == "user"
@@ -87,7 +97,7 @@ def build_journeys(
     X = item_features(np.vstack([s.embedding for s in stored]), texts, term_weight)
     row_of = {s.activity_id: row for row, s in enumerate(stored)}
     anchors = [[row_of[a] for a in j.activity_ids if a in row_of] for j in owned]
-    clustering.fit(X, timestamps=[s.activity.timestamp.timestamp() for s in stored], anchors=anchors)
+    fit_clustering(clustering, X, stored, anchors)
     terms = SalientTerms().fit(texts)
     latest = stored[-1].activity.timestamp
     proposals_before = [j for j in previous if not user_owns(j)]

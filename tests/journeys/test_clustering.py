@@ -10,6 +10,8 @@ from journeys.journey import Status
 from tests.conftest import PERSONAS
 
 DAY = 86400.0
+# The time-ordered pass alone: no community step, no isolation test (the defaults have both).
+PASS_ONLY = {"neighbours": None, "isolation_z": None}
 
 
 def directions(n_topics: int, dims: int = 32, seed: int = 0) -> np.ndarray:
@@ -29,7 +31,7 @@ def test_items_join_the_journey_they_are_similar_to_and_one_offs_are_transient()
     sequence = [0, 1, 0, 2, 1, 0, 1, 2, 0, 3, 1, 2, 0, 2, 1, 4, 0, 2, 1, 2]  # topics 3 and 4 appear once
     X = np.vstack([noisy(topics[t], rng) for t in sequence])
     times = [i * 5 * DAY for i in range(len(sequence))]
-    model = TimeOrderedClustering(join_threshold=0.5, min_size=3).fit(X, timestamps=times)
+    model = TimeOrderedClustering(join_threshold=0.5, min_size=3, **PASS_ONLY).fit(X, timestamps=times)
     assert len(model.clusters_) == 3
     for topic in (0, 1, 2):
         labels = {model.labels_[i] for i, t in enumerate(sequence) if t == topic}
@@ -42,10 +44,44 @@ def test_a_single_burst_is_transient_however_large():
     rng = np.random.default_rng(2)
     topics = directions(2)
     X = np.vstack([noisy(topics[0], rng) for _ in range(6)] + [noisy(topics[1], rng) for _ in range(6)])
-    times = [i * 3600.0 for i in range(6)] + [i * 10 * DAY for i in range(6)]  # six items in six hours, then six over two months
-    model = TimeOrderedClustering(join_threshold=0.5, min_span_days=7).fit(X, timestamps=times)
+    times = [i * 3600.0 for i in range(6)] + [(i + 1) * 10 * DAY for i in range(6)]  # six items in six hours, then six over two months
+    model = TimeOrderedClustering(join_threshold=0.5, min_span_days=7, **PASS_ONLY).fit(X, timestamps=times)
     assert list(model.labels_[:6]) == [TRANSIENT] * 6
     assert len(set(model.labels_[6:])) == 1 and model.labels_[6] != TRANSIENT
+
+
+def test_a_history_that_is_itself_one_burst_keeps_its_journeys():
+    # Someone rating 40 films of two kinds in one evening: the burst is the whole history, not a passing click.
+    rng = np.random.default_rng(12)
+    topics = directions(2)
+    sequence = [i % 2 for i in range(40)]
+    X = np.vstack([noisy(topics[t], rng) for t in sequence])
+    times = [i * 60.0 for i in range(40)]
+    model = TimeOrderedClustering(join_threshold=0.5, min_span_days=7, **PASS_ONLY).fit(X, timestamps=times)
+    assert len(model.clusters_) == 2 and TRANSIENT not in model.labels_
+
+
+def test_isolated_items_stay_out_of_journeys_and_engagement_tips_the_balance():
+    rng = np.random.default_rng(13)
+    topics = directions(8)
+    sequence = [0, 1, 2] * 10
+    X = np.vstack([noisy(topics[t], rng, 0.6) for t in sequence] + [noisy(topics[t], rng, 0.6) for t in (3, 4, 5, 6, 7)])
+    times = [i * 3 * DAY for i in range(len(X))]
+    model = TimeOrderedClustering().fit(X, timestamps=times)  # the defaults: community step and isolation test
+    assert len(model.clusters_) == 3
+    assert all(model.labels_[i] == TRANSIENT for i in range(30, 35))  # the five one-off topics
+    assert sum(model.labels_[:30] != TRANSIENT) >= 27  # the real interests keep (nearly) all their items
+    # Two clean, distinct interests: every item has close neighbours, none is isolated.
+    clean = np.vstack([noisy(topics[i % 2], rng, 0.05) for i in range(12)])
+    assert not TimeOrderedClustering().fit(clean, timestamps=[i * 7 * DAY for i in range(12)]).isolated_.any()
+    # An item on the edge of an interest: loved, it stays in; barely touched, it is left out.
+    edge = 0.45 * topics[0] + np.sqrt(1 - 0.45 ** 2) * topics[7]
+    Y = np.vstack([noisy(topics[i % 2], rng, 0.3) for i in range(20)] + [edge])
+    when = [i * 3 * DAY for i in range(21)]
+    engagement = [0.6] * 20
+    loved = TimeOrderedClustering().fit(Y, timestamps=when, engagement=engagement + [1.0])
+    skipped = TimeOrderedClustering().fit(Y, timestamps=when, engagement=engagement + [0.05])
+    assert not loved.isolated_[20] and skipped.isolated_[20]
 
 
 def test_journeys_whose_centres_converge_are_merged():
@@ -55,8 +91,8 @@ def test_journeys_whose_centres_converge_are_merged():
     # Two nearby topics: separate at a strict join threshold, one journey once merging is allowed.
     X = np.vstack([noisy(0.8 * mid + 0.6 * (a if i % 2 else b), rng, 0.05) for i in range(12)])
     times = [i * 7 * DAY for i in range(12)]
-    apart = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.99).fit(X, timestamps=times)
-    merged = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.6).fit(X, timestamps=times)
+    apart = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.99, **PASS_ONLY).fit(X, timestamps=times)
+    merged = TimeOrderedClustering(join_threshold=0.9, merge_threshold=0.6, **PASS_ONLY).fit(X, timestamps=times)
     assert len(apart.clusters_) == 2
     assert len(merged.clusters_) == 1 and len(merged.clusters_[0]) == 12
 
@@ -108,8 +144,8 @@ def test_an_item_between_two_journeys_joins_both_when_overlaps_are_allowed():
     both = (a + b) / np.linalg.norm(a + b)
     X = np.vstack([noisy(a if i % 2 else b, rng, 0.05) for i in range(12)] + [both])
     times = [i * 7 * DAY for i in range(13)]
-    single = TimeOrderedClustering(join_threshold=0.6, min_size=3).fit(X, timestamps=times)
-    overlapping = TimeOrderedClustering(join_threshold=0.6, overlap_margin=0.1, min_size=3).fit(X, timestamps=times)
+    single = TimeOrderedClustering(join_threshold=0.6, min_size=3, **PASS_ONLY).fit(X, timestamps=times)
+    overlapping = TimeOrderedClustering(join_threshold=0.6, overlap_margin=0.1, min_size=3, **PASS_ONLY).fit(X, timestamps=times)
     assert sum(12 in c for c in single.clusters_) == 1
     assert sum(12 in c for c in overlapping.clusters_) == 2
 
@@ -148,8 +184,8 @@ def test_left_over_items_attach_to_a_journey_only_when_similar_enough():
     near_a = 0.8 * a + 0.6 * c  # similarity 0.8 to a: a straggler of journey a
     X = np.vstack([noisy(a, rng, 0.05) for _ in range(6)] + [near_a, b])
     times = [i * 7 * DAY for i in range(8)]
-    plain = TimeOrderedClustering(join_threshold=0.9, min_size=3).fit(X, timestamps=times)
-    attached = TimeOrderedClustering(join_threshold=0.9, min_size=3, attach_threshold=0.5).fit(X, timestamps=times)
+    plain = TimeOrderedClustering(join_threshold=0.9, min_size=3, **PASS_ONLY).fit(X, timestamps=times)
+    attached = TimeOrderedClustering(join_threshold=0.9, min_size=3, attach_threshold=0.5, **PASS_ONLY).fit(X, timestamps=times)
     assert plain.labels_[6] == TRANSIENT and attached.labels_[6] == attached.labels_[0]
     assert attached.labels_[7] == TRANSIENT  # unrelated: stays a one-off
 
@@ -160,7 +196,7 @@ def test_the_community_step_finds_how_many_journeys_a_user_has():
     sequence = [int(t) for t in rng.integers(0, 3, size=90)]
     X = np.vstack([noisy(topics[t], rng, noise=0.6) for t in sequence])
     # A high join threshold over-splits the topics into many small clusters ...
-    split = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0).fit(X)
+    split = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0, **PASS_ONLY).fit(X)
     assert len(split.clusters_) > 10
     # ... which the community step joins back into the three the user has.
     model = TimeOrderedClustering(join_threshold=0.97, min_size=1, min_span_days=0, neighbours=10).fit(X)
@@ -206,7 +242,7 @@ def test_parameters_read_from_text_keep_their_types_and_bad_ones_say_how_to_fix_
 
     model = clustering_from_text(" neighbours=40, join_threshold=0.6,join_z=none ")
     assert model.get_params()["neighbours"] == 40 and isinstance(model.neighbours, int)
-    assert model.join_threshold == 0.6 and model.join_z is None and model.min_size == 4  # the rest: defaults
+    assert model.join_threshold == 0.6 and model.join_z is None and model.min_size == 3  # the rest: defaults
     assert clustering_from_text(None).get_params() == TimeOrderedClustering().get_params()
     for text, message in (("neighbors=4", "unknown extraction parameter 'neighbors'; use name=value with any of"),
                           ("min_size", "'min_size' has no value; write it as min_size=<number>"),
