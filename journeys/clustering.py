@@ -22,8 +22,9 @@ from sklearn.base import BaseEstimator, ClusterMixin
 
 TRANSIENT = -1
 DAY = 86400.0
-# An item is never isolated for having less support than this share of the median item's.
-ISOLATION_CAP = 0.8
+# An item this much more alike to its nearest items than two of the user's items usually are is
+# never isolated (cosine).
+ISOLATION_MARGIN = 0.3
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -299,9 +300,9 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
             similarity = X[start:start + 1024] @ X.T
             similarity[np.arange(len(similarity)), start + np.arange(len(similarity))] = -np.inf
             support[start:start + 1024] = -np.partition(-similarity, self.support - 1, axis=1)[:, :self.support].mean(axis=1)
-        # The bar: isolation_z deviations above the user's usual likeness of two items, but never above
-        # most items' own support (a user with two clean, distinct interests has a wide spread of likeness).
-        floor = min(pairs.mean() + self.isolation_z * pairs.std(), ISOLATION_CAP * float(np.median(support)))
+        # The bar: isolation_z deviations above the user's usual likeness of two items, but never more
+        # than ISOLATION_MARGIN above it (two clean, distinct interests spread likeness very widely).
+        floor = pairs.mean() + min(self.isolation_z * pairs.std(), ISOLATION_MARGIN)
         z = (support - floor) / max(float(pairs.std()), 1e-6)
         isolated = z + self.engagement_weight * _standardised(engagement, n) < 0
         isolated[list(anchored)] = False

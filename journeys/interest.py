@@ -16,7 +16,7 @@ from journeys.journey import Journey
 
 # An item's weight halves for every RECENCY_HALF_LIFE share of the history that came after it
 # (counted in activities, not days: rating histories come in bursts, so clocks mislead).
-RECENCY_HALF_LIFE = 0.2
+RECENCY_HALF_LIFE = 0.14
 # Engagement adds to a base, so an item without engagement (a search) still counts.
 ENGAGEMENT_BASE = 0.5
 UNKNOWN_ENGAGEMENT = 0.5
