@@ -1,9 +1,10 @@
-"""Metrics that compare a clustering of a user's items with the true journeys.
+"""Metrics that compare a clustering of a user's items with the true journeys, and a ranking with what came next.
 
 Clusters are collections of item indices and may overlap (an item can belong to several
 journeys), so the main metric is the extended B-cubed of Amigó, Gonzalo, Artiles & Verdejo
 (2009), which is defined for overlapping clusterings. ARI and NMI need a flat labelling and
-are there for comparison with the literature.
+are there for comparison with the literature. Rankings of recommended items are scored
+against the items the user went on to have (recall and NDCG at a cut-off, binary relevance).
 """
 
 from __future__ import annotations
@@ -122,3 +123,21 @@ def nmi(predicted_clusters: Sequence[Collection[int]], truth_labels: Sequence[in
     """NMI of the flattened predicted clusters and the true labels, negative labels as singletons."""
     truth = _truth_flat_labels(truth_labels)
     return float(normalized_mutual_info_score(truth, flat_labels(predicted_clusters, len(truth))))
+
+
+def recall_at_k(ranked: Sequence[str], targets: Collection[str], k: int) -> float:
+    """Share of the targets among the first k ranked items (hits / number of targets, as in ComiRec); 0.0 without targets."""
+    wanted = set(targets)
+    if not wanted:
+        return 0.0
+    return len(wanted.intersection(ranked[:k])) / len(wanted)
+
+
+def ndcg_at_k(ranked: Sequence[str], targets: Collection[str], k: int) -> float:
+    """Normalised discounted cumulative gain of the first k ranked items, each target worth 1; 0.0 without targets."""
+    wanted = set(targets)
+    if not wanted:
+        return 0.0
+    gains = [1.0 / np.log2(rank + 2) for rank, item in enumerate(ranked[:k]) if item in wanted]
+    ideal = sum(1.0 / np.log2(rank + 2) for rank in range(min(k, len(wanted))))
+    return float(sum(gains) / ideal)
