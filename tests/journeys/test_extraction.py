@@ -124,3 +124,16 @@ def test_a_journey_left_alone_for_months_is_dormant(workspace, tmp_path):
     journeys = workspace.extract("kim")
     assert by_topic(journeys, "boulder").active is True
     assert by_topic(journeys, "sourdough").active is False
+
+
+@pytest.mark.parametrize("user_id", ["ml:1", "ml:7", "ml:68"])
+def test_real_rating_histories_get_several_journeys_by_default(workspace, shared_data, user_id):
+    # Real histories come in bursts (ml:1 rated 232 films in nine days); the default must still find
+    # how many interests the person has, and none of them may swallow the history.
+    workspace.ingest([shared_data / "movielens-ml-latest-small"], fmt="movielens", user_id=user_id)
+    journeys = workspace.extract(user_id)
+    total = workspace.history.count(user_id)
+    sizes = sorted((j.size for j in journeys), reverse=True)
+    assert 2 <= len(sizes) <= 12, sizes
+    assert sizes[0] <= total / 2, (sizes, total)
+    assert sum(sizes) >= 0.6 * total  # most of a real history belongs to some journey
