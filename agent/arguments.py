@@ -26,7 +26,7 @@ look looks seem seems sound sounds good fine great perfect why how what when whe
 don't do does care like into interested want see seeing stuff things thing videos video more less fewer show give
 of about on in with a an to from any anymore longer stop more already
 confirm confirmed approve accept accepted reject rejected remove delete drop discard pause paused snooze merge
-combine join lump split separate divide rename call name undo yes yep yeah yup no nope ok okay please also too is are
+combine join lump split separate divide rename call name undo resume unpause reactivate yes yep yeah yup no nope ok okay please also too is are
 was were right correct wrong spot on hold put keep these those both them they really actually definitely
 mistake mistaken accurate true false good great fine exactly journey journeys interest interests one ones the
 that's thats it's its i i'm im am my me you your can could would should will just for now not isn't aren't
@@ -290,6 +290,60 @@ def read_explain(text: str, journeys: list[Journey], focus: str | None, embed: E
     return "explain_journey", [{"journey": reference(text, journeys, focus, embed)}]
 
 
+# Words of a request for suggestions that say what to do, not which journey ("what should I watch next for …").
+RECOMMEND_WORDS = frozenset("""
+recommend recommends recommended recommending recommendation recommendations suggest suggests suggested suggesting
+suggestion suggestions idea ideas pick picks tip tips something anything stuff things new next else fresh more
+watch read listen play try learn check out look got have has any some could might shall should would ought good
+great nice cool interesting give find need needs else what's whats what where start continue keep going
+video videos article articles podcast podcasts episode episodes book books song songs item items film films
+movie movies show shows course courses tutorial tutorials recipe recipes surprise bored worth watching reading
+listening playing trying similar like liked love enjoy ideas where go going here i've i'd i'll got
+free spare time evening evenings tonight today tomorrow weekend morning afternoon moment later lately recently
+bored boring thanks thank quick short long little bit maybe perhaps else
+""".split())
+COUNT = re.compile(r"\b(?P<count>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of)\s+"
+                   r"(?:more\s+|new\s+|other\s+|good\s+)?(?:things|items|suggestions|recommendations|ideas|picks|"
+                   r"videos|articles|podcasts|episodes|books|films|movies|songs|tracks)\b", re.I)
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "a few": 3, "a couple of": 2}
+
+
+# Where a request for suggestions names its journey: "for the sci-fi one", "about hydroponics".
+TOPIC_PART = re.compile(r"\b(?:for|about|on|with|like|regarding|related to|around|in)\s+(?P<topic>.+)$", re.I)
+
+
+# The question around a request ("what should I build …"): its verb says what to do, not which journey.
+REQUEST_FRAME = re.compile(r"\b(?:should|could|can|shall|might|would|do you think)\s+i\s+[\w'-]+"
+                           r"(?:\s+(?:to|at|on|out|up))?\b", re.I)
+
+
+def _topic_words(text: str) -> str:
+    return " ".join(w for w in reference_words(text).split() if w not in RECOMMEND_WORDS)
+
+
+def read_recommend(text: str, journeys: list[Journey], focus: str | None, embed: Embed = None) -> Calls:
+    """Suggestions for the journey named ("for the sci-fi one", "about hydroponics", "for it"), or for all of them."""
+    args: dict[str, Any] = {}
+    count = COUNT.search(text)
+    if count:
+        word = count.group("count").lower()
+        args["k"] = int(word) if word.isdigit() else NUMBER_WORDS[word]
+        text = text[:count.start()] + text[count.end():]
+    text = REQUEST_FRAME.sub(" ", text)
+    named = TOPIC_PART.search(text)
+    words = _topic_words(named.group("topic")) if named else ""
+    if not words:
+        words = _topic_words(text)
+        if words and resolve_one(words, journeys, embed) is None and len(words.split()) > 2:
+            words = ""  # "I've got a free evening, what should I watch?": no journey named
+    if words:
+        args["journey"] = reference(words, journeys, focus, embed)
+    elif focus and PRONOUN.search(re.sub(r"(?i)\b(?:what|something|anything)\b", "", text)):
+        args["journey"] = focus  # "anything else for it?"
+    return "recommend", [args]
+
+
 ARGUMENT_READERS: dict[str, Reader] = {
     "explain_journey": read_explain,
     "search_history": read_search,
@@ -302,4 +356,5 @@ ARGUMENT_READERS: dict[str, Reader] = {
     "split_journey": read_split,
     "steer_journey": read_steer,
     "add_journey": read_add,
+    "recommend": read_recommend,
 }

@@ -57,6 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--namer", help="naming backend: tuned, fewshot, keywords or remote (default: $JOURNEYS_NAMER or tuned)")
     _remote_namer_flags(extract)
 
+    recommend = commands.add_parser(
+        "recommend", parents=[common], help="suggest new items for a user's journeys, each with a reason",
+        description="Suggest items the user has not had yet, each with a one-line reason (the history item it is "
+                    "closest to): for one journey, or shared among the active journeys by their weight (steering "
+                    "counts). Candidates: every item in the store the user has not had, or a catalogue file.")
+    recommend.add_argument("--user", required=True, help="whose journeys")
+    recommend.add_argument("--journey", metavar="J", help="one journey: its id, its number in the list, or words of its name")
+    recommend.add_argument("--catalog", type=Path, metavar="FILE",
+                           help="history-format file of candidate items (default: $JOURNEYS_CATALOG, else every "
+                                "item in the store the user has not had)")
+    recommend.add_argument("--k", type=int, default=10, help="how many suggestions (default: 10)")
+    recommend.add_argument("--json", action="store_true",
+                           help="print the suggestions as a JSON list (item_id, title, journey_id, journey_name, "
+                                "score, because_title, reason)")
+
     chat = commands.add_parser("chat", parents=[common], help="talk with the agent in the terminal",
                                description="Talk with the agent about a user's journeys in the terminal (end with Ctrl-D or 'quit').")
     chat.add_argument("--user", required=True, help="whose journeys")
@@ -238,6 +253,87 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not journeys:
             print("No persistent interests found yet.")
     return 0
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from tqdm import tqdm
+
+    from journeys.journey import Status
+
+    if args.k < 1:
+        raise UserError(f"--k {args.k} asks for no suggestions; give a number of 1 or more")
+    workspace = _workspace(settings_from(args))
+    user = args.user
+    if workspace.history.count(user) == 0:
+        raise UserError(
+            f"there is no activity history for user '{user}' in {workspace.settings.home}; "
+            "import one with `journeys ingest PATH` or check --home"
+        )
+    journeys = workspace.journeys.journeys(user)
+    if not journeys:
+        raise UserError(f"user '{user}' has no journeys yet, so there is nothing to base suggestions on; "
+                        f"find them first with `journeys extract --user {user}`")
+    journey_id = None
+    if args.journey:
+        target = _journey_named(args.journey, journeys, workspace, user)
+        if target.status is Status.PAUSED:
+            raise UserError(f"the journey '{target.name}' ({target.id}) is paused, so it recommends nothing; "
+                            "resume it in `journeys chat` (\"resume it\") or ask without --journey")
+        if target.status is Status.REJECTED:
+            raise UserError(f"the journey '{target.name}' ({target.id}) was rejected, so it recommends nothing; "
+                            "pick another journey or ask without --journey")
+        journey_id = target.id
+    elif not any(j.status in (Status.PROPOSED, Status.CONFIRMED) for j in journeys):
+        raise UserError(f"every journey of user '{user}' is paused, so nothing is recommended; "
+                        "resume one in `journeys chat` first")
+    bars: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        # Embedding a new catalogue file takes a while: progress goes to stderr, as with ingest.
+        if not bars:
+            bars.append(tqdm(total=total, unit="item", desc="Embedding the catalogue", file=sys.stderr))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        catalogue = workspace.catalogue(user, args.catalog, on_progress=progress)
+    finally:
+        for bar in bars:
+            bar.close()
+    if catalogue.source == "sample":
+        print("journeys: note: the store holds no one else's items, so the suggestions come from the sample "
+              "catalogue shipped with the demo; pass --catalog FILE to use your own", file=sys.stderr)
+    found = workspace.recommend(user, journey_id=journey_id, k=args.k, catalog=args.catalog)
+    if args.json:
+        print(json.dumps([asdict(r) for r in found], ensure_ascii=False, indent=2))
+        return 0
+    for number, suggestion in enumerate(found, start=1):
+        print(f"{number}. {suggestion.title} [{suggestion.item_id}]: {suggestion.reason}")
+    if not found:
+        print("Nothing new to suggest: no candidate the user has not had is close enough to their journeys.")
+    return 0
+
+
+def _journey_named(reference: str, journeys, workspace, user: str):
+    """The journey a --journey value means (id, number or words, as the agent resolves them), or a UserError."""
+    from journeys.journey import Status
+    from journeys.references import resolve_journey
+
+    resolution = resolve_journey(journeys, reference, embed=workspace.embedder.embed)
+    if resolution.sure:
+        return resolution.journey
+    # Rejected journeys are hidden from the list; a reference to one is answered with its status.
+    rejected = [j for j in workspace.journeys.journeys(user, include_rejected=True) if j.status is Status.REJECTED]
+    hidden = resolve_journey(rejected, reference, strict=True).journey
+    if hidden is not None:
+        return hidden
+    listing = "; ".join(f"{n}. {j.name} ({j.id})" for n, j in enumerate(journeys, start=1))
+    if resolution.ambiguous:
+        names = ", ".join(f"'{j.name}' ({j.id})" for j in resolution.candidates)
+        raise UserError(f"--journey '{reference}' could be any of {names}; give the journey's id or number")
+    closest = f"; the closest is '{resolution.journey.name}' ({resolution.journey.id})" if resolution.journey else ""
+    raise UserError(f"user '{user}' has no journey matching '{reference}'{closest}; their journeys are: {listing}")
 
 
 def _conversation_graph(workspace, settings: Settings):
@@ -453,14 +549,15 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from journeys.demo import load_personas
+    from journeys.demo import DEMO_CATALOGUE, load_personas
     from ui.app import Person
 
     from dataclasses import replace
 
     base = settings_from(args)
-    # The demo keeps its stores apart but shares the model cache with every other command.
-    settings = replace(base, home=base.home / "demo", cache=base.cache_dir)
+    # The demo keeps its stores apart but shares the model cache with every other command; its
+    # recommendations come from the catalogue shipped with it (the personas' stores hold only each other).
+    settings = replace(base, home=base.home / "demo", cache=base.cache_dir, catalog=base.catalog or DEMO_CATALOGUE)
     workspace = _workspace(settings)
     personas = load_personas()
     print(f"Preparing the demo in {settings.home} ...", file=sys.stderr)
@@ -471,6 +568,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if not workspace.journeys.journeys(persona.user_id, include_rejected=True):
                 workspace.extract(persona.user_id)
             bar.update()
+    workspace.catalogue()  # embedded now, so that the first "Suggest" is quick
     people = [Person(p.user_id, p.display_name, p.summary) for p in personas]
     _launch(workspace, settings, people, args)
     return 0
@@ -488,7 +586,7 @@ def _launch(workspace, settings: Settings, people, args: argparse.Namespace, use
 
 COMMANDS = {
     "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "namer": cmd_namer, "dialogues": cmd_dialogues,
-    "chat": cmd_chat, "ui": cmd_ui,
+    "chat": cmd_chat, "ui": cmd_ui, "recommend": cmd_recommend,
 }
 
 if __name__ == "__main__":

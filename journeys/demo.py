@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEMO_DIR = Path(__file__).parent / "demo_data"
+# New items to recommend to the personas (history format; see scripts/build_demo_data.py).
+DEMO_CATALOGUE = DEMO_DIR / "catalog.jsonl"
 
 
 @dataclass(frozen=True)

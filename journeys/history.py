@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -199,6 +199,20 @@ class HistoryStore:
         ]
         stored.sort(key=lambda s: (s.activity.timestamp, s.activity_id))
         return stored
+
+    def everyone(self, with_embeddings: bool = False, page: int = 5000) -> Iterator[StoredActivity]:
+        """Every user's activities, a page at a time (for a catalogue of what people had; never shown as a history)."""
+        include = ["metadatas", "embeddings"] if with_embeddings else ["metadatas"]
+        offset = 0
+        while True:
+            result = self.collection.get(include=include, limit=page, offset=offset)
+            embeddings = result.get("embeddings") if with_embeddings else None
+            for i, (aid, meta) in enumerate(zip(result["ids"], result["metadatas"])):
+                vector = np.asarray(embeddings[i], dtype=np.float32) if embeddings is not None else None
+                yield StoredActivity(activity_id=aid, activity=_activity(meta), embedding=vector)
+            if len(result["ids"]) < page:
+                return
+            offset += page
 
     def get(self, user_id: str, activity_ids: Sequence[str]) -> list[StoredActivity]:
         """The given activities of one user (ids of other users' activities are ignored)."""

@@ -50,6 +50,9 @@ class Settings:
     extraction: str | None = None
     # Torch device for the models: "auto" picks CUDA when present, else CPU.
     device: str = "auto"
+    # A history-format file of candidate items for recommendations; None offers every item in
+    # the store the user has not had (other people's activities are the catalogue).
+    catalog: Path | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -61,7 +64,7 @@ class Settings:
         if env.get("JOURNEYS_CACHE"):
             values["cache"] = Path(env["JOURNEYS_CACHE"])
         for name in ("chroma_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
-                     "chat_model", "simulator_model", "device", "extraction"):
+                     "chat_model", "simulator_model", "device", "extraction", "catalog"):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 values[name] = raw
@@ -75,7 +78,7 @@ class Settings:
                         f"{ENV_PREFIX + name.upper()}={raw!r} is not a {kind.__name__}; set it to a number"
                     ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for name in ("home", "cache"):
+        for name in ("home", "cache", "catalog"):
             if name in values:
                 values[name] = Path(values[name]).expanduser()
         return cls(**values)  # type: ignore[arg-type]

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from sklearn.base import clone
 
 from journeys.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
+from journeys.demo import DEMO_CATALOGUE
 from journeys.edits import JourneyEditor
-from journeys.embedding import TextEmbedder
+from journeys.embedding import DIMENSIONS, TextEmbedder
 from journeys.clustering import TimeOrderedClustering, clustering_from_text
 from journeys.extraction import extract_journeys
-from journeys.history import HistoryStore, open_chroma
+from journeys.history import HistoryStore, StoredActivity, open_chroma
 from journeys.journey import Journey
 from journeys.journey_store import JourneyStore
 from journeys.naming import Namer, make_namer
+from journeys.recommend import Catalogue, Recommendation, recommend
 from journeys.settings import Settings
+
+# Candidates shipped with the demo: offered when the store holds nothing the user has not had.
+SAMPLE_CATALOGUE = DEMO_CATALOGUE
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,9 @@ class Workspace:
         self.embedder = embedder or TextEmbedder(device=settings.device)
         if namer is not None:
             self.__dict__["namer"] = namer
+        # Catalogues built so far, with the state of their source when built (see catalogue()).
+        self._catalogues: dict[str, tuple[object, Catalogue]] = {}
+        self._catalogue_lock = threading.Lock()
 
     @cached_property
     def history(self) -> HistoryStore:
@@ -129,3 +141,80 @@ class Workspace:
     def users(self) -> list[str]:
         """Users with stored history."""
         return self.history.users()
+
+    def recommend(self, user_id: str, journey_id: str | None = None, k: int = 10,
+                  catalog: Path | str | None = None) -> list[Recommendation]:
+        """Up to k items the user has not had, for one journey or shared among their active journeys by weight."""
+        history = self.history.activities(user_id, with_embeddings=True)
+        journeys = self.journeys.journeys(user_id, include_rejected=True)
+        catalogue = self.catalogue(user_id, catalog)
+        return recommend(history, journeys, catalogue, k=k, journey_id=journey_id, embed=self.embedder.embed)
+
+    def catalogue(self, user_id: str | None = None, catalog: Path | str | None = None,
+                  on_progress: Callable[[int, int], None] | None = None) -> Catalogue:
+        """The candidates for recommendations: a history-format file (given, or the settings' catalog), else every
+        item in the store; a store holding nothing the user has not had offers the demo's sample catalogue.
+
+        Catalogues are kept between calls and rebuilt only when their source changes (the store's
+        count, the file's size and time); on_progress(done, total) follows the embedding of a file.
+        """
+        path = catalog or self.settings.catalog
+        if path is not None:
+            return self._file_catalogue(Path(path), on_progress, source=str(path))
+        with self._catalogue_lock:
+            count = self.history.count()
+            cached = self._catalogues.get("store")
+            if cached is None or cached[0] != count:
+                # Reading the whole store takes seconds on a large one: only when it changed.
+                cached = (count, Catalogue.from_activities(self.history.everyone(with_embeddings=True), "store"))
+                self._catalogues["store"] = cached
+            store = cached[1]
+        if user_id is not None and not store.new_to(s.activity.item_id for s in self.history.activities(user_id)):
+            return self._file_catalogue(SAMPLE_CATALOGUE, on_progress, source="sample")
+        return store
+
+    def _file_catalogue(self, path: Path, on_progress: Callable[[int, int], None] | None, source: str) -> Catalogue:
+        """The catalogue of a history-format file, its texts embedded once and cached on disk."""
+        if not path.is_file():
+            raise HistoryFileError(path, None, "no such catalogue file", "; check the path of the catalogue")
+        stat = path.stat()
+        state = (stat.st_size, stat.st_mtime_ns)
+        key = f"{source}:{path.resolve()}"
+        with self._catalogue_lock:
+            cached = self._catalogues.get(key)
+            if cached is not None and cached[0] == state:
+                return cached[1]
+            activities = []
+            for row in read_rows(path):
+                if row.error is not None:
+                    raise HistoryFileError(row.source or path, row.line, row.error,
+                                           "; fix that line of the catalogue file")
+                activities.append(row.activity)
+            vectors = self._catalogue_vectors(path, state, [a.text for a in activities], on_progress)
+            catalogue = Catalogue.from_activities(
+                (StoredActivity(a.activity_id, a, vectors[a.text]) for a in activities), source)
+            self._catalogues[key] = (state, catalogue)
+            return catalogue
+
+    def _catalogue_vectors(self, path: Path, state: tuple[int, int], texts: list[str],
+                           on_progress: Callable[[int, int], None] | None) -> dict[str, np.ndarray]:
+        """Embeddings of a catalogue file's texts, from the cache folder when this version of the file was embedded before."""
+        distinct = list(dict.fromkeys(texts))
+        fingerprint = hashlib.sha1(f"{path.resolve()}\x1f{state}".encode()).hexdigest()[:16]
+        cache = self.settings.cache_dir / "catalogues" / f"{fingerprint}.npy"
+        if cache.is_file():
+            stored = np.load(cache)
+            if stored.shape[0] == len(distinct):
+                return dict(zip(distinct, stored))
+        chunk, vectors = 256, []
+        for start in range(0, len(distinct), chunk):
+            vectors.append(self.embedder.embed(distinct[start:start + chunk]))
+            if on_progress:
+                on_progress(min(start + chunk, len(distinct)), len(distinct))
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cache, matrix)
+        except OSError:
+            pass  # a read-only cache only costs the embedding again next time
+        return dict(zip(distinct, matrix))

@@ -2,8 +2,9 @@
 """Build the Journeys demo data set.
 
 Writes one JSON Lines activity history per persona to
-``journeys/demo_data/<user_id>.jsonl`` plus ``journeys/demo_data/personas.json``
-(the ground truth: each persona's persistent interests).
+``journeys/demo_data/<user_id>.jsonl``, ``journeys/demo_data/personas.json``
+(the ground truth: each persona's persistent interests) and
+``journeys/demo_data/catalog.jsonl`` (new items to recommend, in the history format).
 
 All titles are hand-written below. Everything else (item ids, timestamps,
 engagement, which optional fields are present) comes from ``random.Random``
@@ -888,6 +889,207 @@ PERSONAS: list[dict] = [
 
 
 # ---------------------------------------------------------------------------
+# Catalogue: new items to recommend, per persona (their interests, then some
+# unrelated ones), all written for this project and fictional. Written to
+# ``journeys/demo_data/catalog.jsonl`` in the history format (user "catalog";
+# the timestamp is when the item appeared; "topic" says which interest it is for).
+# ---------------------------------------------------------------------------
+
+OTHER = "other"
+CATALOG: dict[str, list[tuple[str, tuple]]] = {
+    "maya": [
+        ("learning the ukulele", yt("Three-chord campfire songs for ukulele (C, F, G7)", "ukulele, songs, beginner")),
+        ("learning the ukulele", yt("Split stroke strum: the swing feel in 10 minutes", "ukulele, strumming, technique")),
+        ("learning the ukulele", web("Low-G vs high-G tuning: which should a beginner choose?", "ukulele, tuning, gear")),
+        ("learning the ukulele", pod("Ep. 77: Playing along with a metronome without losing the groove", "music practice, ukulele")),
+        ("learning the ukulele", yt("Hawaiian vamp: the ukulele turnaround every song needs", "ukulele, chords, hawaiian")),
+        ("learning the ukulele", shop("Clip-on chromatic tuner for ukulele and guitar", "ukulele, gear")),
+        ("learning the ukulele", web("Reading ukulele chord charts and strum notation", "ukulele, tabs, music theory")),
+        ("building a vertical hydroponic garden in a small apartment",
+         yt("Dutch bucket system for balcony tomatoes", "hydroponics, tomatoes, balcony")),
+        ("building a vertical hydroponic garden in a small apartment",
+         web("Best herbs for a windowsill hydroponic tower (and which to skip)", "hydroponics, herbs, indoor garden")),
+        ("building a vertical hydroponic garden in a small apartment",
+         yt("Aerating a hydroponic reservoir quietly: air stones compared", "hydroponics, reservoir, air pump")),
+        ("building a vertical hydroponic garden in a small apartment",
+         pod("Ep. 41: Growing salad leaves year-round in a studio flat", "urban farming, hydroponics")),
+        ("building a vertical hydroponic garden in a small apartment",
+         shop("Full-spectrum LED grow light bar, 60 cm", "grow lights, indoor garden")),
+        ("building a vertical hydroponic garden in a small apartment",
+         web("Nutrient burn vs deficiency: reading your lettuce leaves", "hydroponics, nutrients, lettuce")),
+        ("learning to crochet", yt("Crochet a market tote bag with the mesh stitch", "crochet, bag, pattern")),
+        ("learning to crochet", web("Amigurumi safety eyes: placing them so the face looks right", "amigurumi, crochet")),
+        ("learning to crochet", yt("Half double crochet vs double crochet: side by side", "crochet, stitches, beginner")),
+        ("learning to crochet", shop("Chunky cotton yarn, 5 skeins in sage and cream", "yarn, crochet")),
+        ("learning to crochet", yt("Changing colours cleanly in a granny square", "crochet, granny square, technique")),
+        ("learning to crochet", web("Easy crochet cardigan for a first garment", "crochet, pattern, garment")),
+        (OTHER, web("Freelancer's guide to quarterly tax payments", "finance, freelance")),
+        (OTHER, yt("Ranking every dessert at a motorway service station", "food, comedy")),
+        (OTHER, web("Robot vacuum cleaners compared for small flats", "home, gadgets")),
+    ],
+    "theo": [
+        ("training for a first marathon", yt("Marathon pace runs: how long, how often", "marathon, training, pace")),
+        ("training for a first marathon", web("Hydration on race day: how much to drink and when", "marathon, race day, hydration")),
+        ("training for a first marathon", yt("Hill repeats for marathon strength", "running, hills, marathon training")),
+        ("training for a first marathon", pod("Ep. 246: The final long run before your first marathon", "marathon, running")),
+        ("training for a first marathon", web("Blisters and chafing: a runner's prevention guide", "running, injury, marathon")),
+        ("training for a first marathon", yt("Foam rolling routine after a long run", "running, recovery")),
+        ("training for a first marathon", shop("Lightweight running vest with soft flasks", "running, gear")),
+        ("training for a first marathon", web("How to pick a goal time for your first marathon", "marathon, pacing, race")),
+        ("learning Kubernetes", yt("Kubernetes Jobs and CronJobs explained with examples", "kubernetes, jobs, cka")),
+        ("learning Kubernetes", web("Network policies in Kubernetes: default deny, then allow", "kubernetes, networking, security")),
+        ("learning Kubernetes", yt("Upgrading a kubeadm cluster, step by step", "kubernetes, kubeadm, cka")),
+        ("learning Kubernetes", web("kubectl debug and ephemeral containers", "kubectl, debugging, kubernetes")),
+        ("learning Kubernetes", pod("Ep. 101: Operators and custom resources without the hype", "kubernetes, operators")),
+        ("learning Kubernetes", yt("Taints, tolerations and node affinity in 12 minutes", "kubernetes, scheduling, cka")),
+        ("learning Kubernetes", web("CKA practice questions: storage and troubleshooting", "cka, exam, kubernetes")),
+        ("learning Kubernetes", shop("Kubernetes in Action (2nd edition), paperback", "kubernetes, book")),
+        (OTHER, yt("Weeknight one-pot chilli in 30 minutes", "cooking, recipe")),
+        (OTHER, web("The best city breaks for a long weekend in October", "travel")),
+        (OTHER, yt("Watercolour landscapes for absolute beginners", "painting, art")),
+        (OTHER, pod("Ep. 58: A brief history of the umbrella", "history")),
+    ],
+    "ruth": [
+        ("sourdough bread baking", yt("Sourdough baguettes at home: shaping and scoring", "sourdough, baguette, baking")),
+        ("sourdough bread baking", web("Adjusting your sourdough schedule for a cold kitchen", "sourdough, fermentation, starter")),
+        ("sourdough bread baking", yt("Spelt sourdough loaf with a high hydration dough", "sourdough, spelt, bread")),
+        ("sourdough bread baking", pod("Ep. 51: Heritage grains and the flavour of bread", "bread, baking")),
+        ("sourdough bread baking", web("Sourdough cinnamon rolls with an overnight rise", "sourdough, baking, recipe")),
+        ("sourdough bread baking", shop("Cast iron combo cooker for baking bread", "bread, baking, gear")),
+        ("restoring a vintage road bike", yt("Rebuilding an old Campagnolo headset", "bike restoration, vintage, headset")),
+        ("restoring a vintage road bike", web("Choosing tyres for a vintage road bike: 700x25 or wider?", "vintage bike, tyres, cycling")),
+        ("restoring a vintage road bike", yt("Truing a wheel without a truing stand", "bike maintenance, wheels")),
+        ("restoring a vintage road bike", web("Polishing old aluminium components to a mirror finish", "bike restoration, vintage")),
+        ("restoring a vintage road bike", pod("Ep. 24: The Eroica ride and the love of old bikes", "cycling, vintage")),
+        ("restoring a vintage road bike", shop("Bottom bracket tool set for square taper cranks", "bike tools, restoration")),
+        ("birdwatching", yt("Identifying birds of prey in flight: buzzard, kite, kestrel", "birdwatching, raptors, identification")),
+        ("birdwatching", web("A beginner's guide to winter thrushes: redwing and fieldfare", "birds, birdwatching, winter")),
+        ("birdwatching", pod("Ep. 131: Owls at dusk and how to hear them", "birdsong, owls")),
+        ("birdwatching", yt("Waders at high tide: a guided estuary walk", "birdwatching, waders, estuary")),
+        ("birdwatching", shop("Waterproof birding notebook with field sketch pages", "birdwatching, notebook")),
+        ("birdwatching", web("Nest boxes: where to put them and when to clean them", "birds, garden, nest box")),
+        (OTHER, web("How to start a podcast with just a phone", "media, how-to")),
+        (OTHER, yt("Gaming laptop buying guide 2026", "tech, gaming")),
+        (OTHER, web("A beginner's guide to salsa dancing", "dance")),
+    ],
+    "priya": [
+        ("getting the baby to sleep through the night",
+         yt("Dream feeds: do they help a baby sleep longer?", "baby sleep, night feeds")),
+        ("getting the baby to sleep through the night",
+         web("Moving baby to their own room: when and how", "baby sleep, nursery")),
+        ("getting the baby to sleep through the night",
+         yt("The 2-3-4 nap schedule explained", "baby sleep, naps, schedule")),
+        ("getting the baby to sleep through the night",
+         pod("Ep. 44: Teething and sleep - what really helps", "baby sleep, teething")),
+        ("getting the baby to sleep through the night",
+         web("Early morning waking: 6 things to try before 6 am", "baby sleep, early rising")),
+        ("getting the baby to sleep through the night",
+         shop("Baby sleep sack, TOG 2.5 for winter", "baby sleep, sleeping bag")),
+        ("getting the baby to sleep through the night",
+         yt("A calm bedtime routine for a one year old", "bedtime routine, toddler sleep")),
+        ("starting solids with baby-led weaning",
+         yt("Finger foods for 9 months: 15 easy ideas", "baby-led weaning, finger foods")),
+        ("starting solids with baby-led weaning",
+         web("Introducing allergens to your baby: peanut, egg and more", "weaning, allergens, solids")),
+        ("starting solids with baby-led weaning",
+         yt("Soft roasted veg sticks for baby-led weaning", "baby-led weaning, recipe")),
+        ("starting solids with baby-led weaning",
+         web("How many meals a day at 10 months? A feeding guide", "weaning, meals, feeding")),
+        ("starting solids with baby-led weaning",
+         shop("Long-sleeved weaning bib with catch pocket", "weaning, bib")),
+        ("starting solids with baby-led weaning",
+         pod("Ep. 19: Fussy eaters and the division of responsibility", "feeding, weaning")),
+        ("keeping backyard chickens", yt("Worming and mite checks for backyard hens", "chickens, hen health")),
+        ("keeping backyard chickens", web("Winterising a chicken coop: drafts, damp and daylight", "chicken coop, winter")),
+        ("keeping backyard chickens", yt("Dust bathing: why hens need it and how to make one", "chickens, backyard, hens")),
+        ("keeping backyard chickens", web("Broody hens: what to do when she won't leave the nest", "hens, flock")),
+        ("keeping backyard chickens", shop("Galvanised poultry feeder with rain cover", "chickens, feeder")),
+        (OTHER, yt("Top ten theme parks in Europe, ranked", "travel, theme parks")),
+        (OTHER, web("The best hiking trails in the Lake District", "travel, hiking")),
+        (OTHER, pod("Ep. 77: Inside the world's fastest trains", "engineering, travel")),
+    ],
+    "lucas": [
+        ("learning Japanese", yt("JLPT N5 listening practice with answers", "jlpt, japanese, listening")),
+        ("learning Japanese", web("Kanji for beginners: the first 80 characters", "kanji, japanese")),
+        ("learning Japanese", yt("Japanese particles に and で explained", "japanese grammar, particles")),
+        ("learning Japanese", pod("Ep. 31: Asking for directions in Japanese", "japanese, travel phrases")),
+        ("learning Japanese", web("Reading katakana loanwords without guessing", "katakana, japanese")),
+        ("learning Japanese", yt("Japanese travel phrases for trains and stations", "japanese, travel")),
+        ("learning Japanese", shop("Genki I workbook (3rd edition)", "japanese, textbook")),
+        ("learning Japanese", web("Shadowing Japanese: a daily 10-minute routine", "japanese, speaking practice")),
+        ("film photography", yt("Metering black and white film with a phone app", "film photography, metering")),
+        ("film photography", web("Ilford HP5 vs Kodak Tri-X for street photography", "film, 35mm, black and white")),
+        ("film photography", yt("Stand development with Rodinal: a beginner's guide", "film developing, darkroom")),
+        ("film photography", pod("Ep. 91: Shooting one roll a week", "film photography")),
+        ("film photography", web("Cleaning and storing negatives properly", "film, negatives, archive")),
+        ("film photography", shop("Pentax 28mm f/3.5 lens for K-mount (used)", "camera, lens, pentax")),
+        ("film photography", yt("Composition for street photography on a 50 mm lens", "street photography, film")),
+        ("film photography", web("Your first darkroom print: a step-by-step guide", "darkroom, black and white")),
+        (OTHER, yt("How to make fresh pasta without a machine", "cooking, pasta")),
+        (OTHER, web("Fantasy football tips for the new season", "football, sport")),
+        (OTHER, yt("Beginner's guide to indoor bouldering", "climbing, fitness")),
+        (OTHER, pod("Ep. 12: The economics of budget airlines", "business, travel")),
+    ],
+    "omar": [
+        ("hand-tool woodworking", yt("Cutting a bridle joint with hand tools", "woodworking, joinery, hand tools")),
+        ("hand-tool woodworking", web("Flattening a board by hand with a jack plane", "woodworking, hand plane")),
+        ("hand-tool woodworking", yt("Building a Dutch tool chest, part 1", "woodworking, tool chest, workshop")),
+        ("hand-tool woodworking", web("Choosing a marking gauge: wheel, pin or cutting?", "woodworking, marking tools")),
+        ("hand-tool woodworking", pod("Ep. 52: Restoring old hand tools", "woodworking, tools")),
+        ("hand-tool woodworking", shop("Bench chisel set, 4 pieces (6-25 mm)", "woodworking, chisels")),
+        ("hand-tool woodworking", yt("Half-blind dovetails for a drawer front", "dovetail, joinery")),
+        ("home espresso", yt("Puck prep compared: WDT, distribution tool and tamping", "espresso, puck prep")),
+        ("home espresso", web("Espresso ratios: ristretto, normale and lungo", "espresso, brew ratio, coffee")),
+        ("home espresso", yt("Descaling and backflushing a single-boiler machine", "espresso machine, maintenance")),
+        ("home espresso", web("Grinder burr alignment: does it matter at home?", "grinder, espresso")),
+        ("home espresso", pod("Ep. 138: Single origin espresso and why it tastes sour", "coffee, espresso")),
+        ("home espresso", shop("Milk jug with a sharp spout for latte art, 350 ml", "latte art, barista")),
+        ("amateur astronomy", yt("Star-hopping to the Ring Nebula with a Dobsonian", "astronomy, telescope, deep sky")),
+        ("amateur astronomy", web("Choosing eyepieces for an 8-inch Dobsonian", "telescope, eyepieces")),
+        ("amateur astronomy", yt("Observing Mars at opposition: what to expect", "astronomy, planets")),
+        ("amateur astronomy", web("Reading a star chart for the autumn sky", "stargazing, star chart")),
+        ("amateur astronomy", pod("Ep. 80: Galaxies you can see from your back garden", "astronomy, galaxies")),
+        ("amateur astronomy", shop("Telrad reflex finder for telescopes", "telescope, finder")),
+        (OTHER, web("Best budget wireless earbuds of the year", "tech")),
+        (OTHER, yt("Learn to juggle three balls in a weekend", "juggling, hobby")),
+        (OTHER, web("How to plan a wedding on a budget", "lifestyle, weddings")),
+    ],
+}
+CATALOG_USER = "catalog"
+CATALOG_START, CATALOG_END = "2026-07-01", "2026-08-31"
+CATALOG_KIND = {"yt": "watch", "web": "read", "pod": "listen", "shop": "view"}
+
+
+def build_catalog() -> list[dict]:
+    """The catalogue rows: ids, dates and urls from a seeded random generator, so the file never changes."""
+    rng = random.Random("journeys-demo-catalog")
+    used_ids: set[str] = set()
+    entries = [(persona, topic, item) for persona, items in CATALOG.items() for topic, item in items]
+    times = stratified_times(rng, dt.date.fromisoformat(CATALOG_START), dt.date.fromisoformat(CATALOG_END),
+                             len(entries), "evening")
+    order = list(range(len(entries)))
+    rng.shuffle(order)
+    records = []
+    for index, when in zip(order, times):
+        persona, topic, (source, title, tags, desc, _) = entries[index]
+        item_id = make_item_id(rng, source, title)
+        while item_id in used_ids:
+            item_id = make_item_id(rng, source, title)
+        used_ids.add(item_id)
+        record = {"user_id": CATALOG_USER, "item_id": item_id, "title": title,
+                  "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "tags": [t.strip() for t in tags.split(",") if t.strip()],
+                  "kind": CATALOG_KIND[source]}
+        if desc:
+            record["description"] = desc
+        record["url"] = make_url(rng, source, item_id, title, ["library.example.org"])
+        record["for"], record["topic"] = persona, topic
+        records.append(record)
+    records.sort(key=lambda r: (r["timestamp"], r["item_id"]))
+    return records
+
+
+# ---------------------------------------------------------------------------
 # Generation
 # ---------------------------------------------------------------------------
 
@@ -1158,6 +1360,11 @@ def main() -> None:
         print(f"{uid}: {len(records)} activities")
     with open(OUT_DIR / "personas.json", "w", encoding="utf-8", newline="\n") as fh:
         fh.write(json.dumps(truth, ensure_ascii=False, indent=2) + "\n")
+    catalog = build_catalog()
+    with open(OUT_DIR / "catalog.jsonl", "w", encoding="utf-8", newline="\n") as fh:
+        for rec in catalog:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"catalog: {len(catalog)} candidate items")
     print(f"wrote {len(PERSONAS)} personas to {OUT_DIR}")
 
 

@@ -37,7 +37,7 @@ def test_every_command_takes_home():
     for command in COMMANDS:
         args = {"ingest": ["x.jsonl"], "extract": ["--user", "u"], "chat": ["--user", "u"],
                 "name": ["--input", "in.jsonl", "--output", "out.jsonl"], "namer": ["train", "--output", "o"],
-                "dialogues": ["scenarios/"]}.get(command, [])
+                "dialogues": ["scenarios/"], "recommend": ["--user", "u"]}.get(command, [])
         assert build_parser().parse_args([command, *args, "--home", "/tmp/h"]).home == Path("/tmp/h")
 
 
@@ -124,3 +124,50 @@ def test_extraction_parameters_come_from_a_flag_and_a_bad_one_is_one_sentence(tm
         assert result.returncode == 1
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.stderr
+
+
+def test_recommend_for_all_journeys_and_for_one_with_reasons(tmp_path):
+    home = tmp_path / "home"
+    assert run("ingest", str(PERSONAS["maya"].history_path), home=home).returncode == 0
+    assert run("extract", "--user", "maya", "--namer", "keywords", home=home).returncode == 0
+
+    mixed = run("recommend", "--user", "maya", "--k", "6", home=home)
+    assert mixed.returncode == 0, mixed.stderr
+    lines = mixed.stdout.strip().splitlines()
+    assert len(lines) == 6 and all(line.startswith(f"{n}. ") and ": Because you " in line
+                                   for n, line in enumerate(lines, start=1))
+    for topic in ("ukulele", "hydroponics", "crochet"):  # the journey each is for ends the line, in brackets
+        assert any(topic in line.rsplit("(", 1)[-1].lower() for line in lines), topic
+    assert "sample catalogue" in mixed.stderr  # Maya is alone in her store
+
+    one = run("recommend", "--user", "maya", "--journey", "ukulele", "--k", "3", "--json", home=home)
+    assert one.returncode == 0, one.stderr
+    found = json.loads(one.stdout)
+    assert len(found) == 3 and all("ukulele" in r["journey_name"].lower() for r in found)
+    assert set(found[0]) == {"item_id", "title", "journey_id", "journey_name", "score", "because_title", "reason"}
+    history = {json.loads(line)["item_id"] for line in PERSONAS["maya"].history_path.read_text().splitlines()}
+    assert not {r["item_id"] for r in found} & history
+
+    other = write_lines(tmp_path / "catalog.jsonl", [json.dumps(
+        {"user_id": "shop", "item_id": f"n{i}", "title": title, "timestamp": "2026-08-01T10:00:00Z"})
+        for i, title in enumerate(["Granny square blanket, joined as you go", "Tax forms explained"])])
+    from_file = run("recommend", "--user", "maya", "--catalog", str(other), "--json", home=home)
+    assert from_file.returncode == 0, from_file.stderr
+    assert [r["item_id"] for r in json.loads(from_file.stdout)] == ["n0"]
+
+
+def test_recommend_refusals_are_one_sentence(tmp_path):
+    home = tmp_path / "home"
+    assert run("ingest", str(PERSONAS["theo"].history_path), home=home).returncode == 0
+    no_journeys = run("recommend", "--user", "theo", home=home)
+    assert no_journeys.returncode == 1 and "has no journeys yet" in no_journeys.stderr
+    assert "journeys extract --user theo" in no_journeys.stderr
+    assert run("extract", "--user", "theo", "--namer", "keywords", home=home).returncode == 0
+    chat = run("chat", "--user", "theo", home=home, stdin="pause the marathon one\nquit\n")
+    assert chat.returncode == 0 and "Paused" in chat.stdout, chat.stderr
+    for journey, expected in (("cooking", "has no journey matching 'cooking'"), ("marathon", "is paused")):
+        result = run("recommend", "--user", "theo", "--journey", journey, home=home)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.returncode == 1 and len(lines) == 1 and expected in lines[0], result.stderr
+    nobody = run("recommend", "--user", "nobody", home=home)
+    assert nobody.returncode == 1 and "no activity history for user 'nobody'" in nobody.stderr

@@ -67,6 +67,11 @@ def test_journeys_demo_serves_the_ui_and_answers_in_the_chat(tmp_path):
         _, history = client.predict("what are my journeys?", [], first.user_id, api_name="/send")
         reply = str(history[-1]["content"])
         assert all(named(i, reply) for i in first.interests), reply
+        # Recommendations work out of the box: from the catalogue the demo ships, for this persona's interests.
+        _, history = client.predict("anything new for me?", history, first.user_id, api_name="/send")
+        suggestions = str(history[-1]["content"])
+        assert "because you" in suggestions and "sample catalogue" not in suggestions, suggestions
+        assert all(named(i, suggestions) for i in first.interests), suggestions
         assert (tmp_path / "home" / "demo" / "chroma").is_dir()
     finally:
         process.terminate()

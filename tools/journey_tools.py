@@ -15,7 +15,7 @@ from langchain_core.tools import BaseTool, tool
 
 from journeys.activity import InvalidActivity, parse_timestamp
 from journeys.edits import EditError
-from journeys.journey import Journey
+from journeys.journey import Journey, Status
 from journeys.references import resolve_journey
 from journeys.workspace import Workspace
 from tools.context import UserContext
@@ -24,10 +24,12 @@ from tools.context import UserContext
 TOOL_NAMES = (
     "search_history", "extract_journeys", "name_journey", "list_journeys", "explain_journey",
     "confirm_journey", "rename_journey", "reject_journey", "pause_journey", "merge_journeys",
-    "split_journey", "steer_journey", "add_journey", "undo",
+    "split_journey", "steer_journey", "add_journey", "undo", "recommend",
 )
 # Tools that change the user's journeys (the UI refreshes its panel after them).
-CHANGING_TOOLS = frozenset(TOOL_NAMES) - {"search_history", "list_journeys", "explain_journey"}
+CHANGING_TOOLS = frozenset(TOOL_NAMES) - {"search_history", "list_journeys", "explain_journey", "recommend"}
+# Suggestions a recommend call gives unless asked for another number, and the most it gives.
+RECOMMEND_K, RECOMMEND_MAX = 6, 20
 
 
 def journey_card(journey: Journey, number: int, evidence: int = 1) -> dict[str, Any]:
@@ -314,8 +316,53 @@ def build_tools(workspace: Workspace) -> list[BaseTool]:
             "removed": [c.before.name for c in undone.changes if c.after is None and c.before is not None],
         })
 
+    @tool(response_format="content_and_artifact")
+    def recommend(runtime: ToolRuntime[UserContext], journey: str | None = None,
+                  k: int = RECOMMEND_K) -> tuple[str, dict[str, Any]]:
+        """Suggest new items the user has not had yet, each with a one-line reason (the history item it is closest to).
+
+        Args:
+            journey: for which journey: its number in the list, its id, or words from its name; omit to
+                share the suggestions among all active journeys by their weight (steering counts).
+            k: how many suggestions (1-20).
+        """
+        user_id, journeys = runtime.context.user_id, visible(runtime)
+        if not journeys:
+            return _result({"error": "no_journeys", "history_size": workspace.history.count(user_id)})
+        target = None
+        if journey:
+            try:
+                target = find(journeys, journey)
+            except Unresolved as unresolved:
+                # A rejected journey is hidden from the list: say that it is rejected, not that it is unknown.
+                rejected = [j for j in workspace.journeys.journeys(user_id, include_rejected=True)
+                            if j.status is Status.REJECTED]
+                hit = resolve_journey(rejected, journey, strict=True).journey
+                if hit is None:
+                    return _result(unresolved.facts)
+                target = hit
+            if target.status in (Status.PAUSED, Status.REJECTED):
+                return _result({"error": "inactive", "journey": card(user_id, target), "status": str(target.status)})
+        elif not any(j.status in (Status.PROPOSED, Status.CONFIRMED) for j in journeys):
+            return _result({"error": "none_active", "journeys": [journey_card(j, n) for n, j in
+                                                                   enumerate(journeys, start=1)]})
+        catalogue = workspace.catalogue(user_id)
+        found = workspace.recommend(user_id, journey_id=target.id if target else None,
+                                    k=max(1, min(int(k), RECOMMEND_MAX)))
+        return _result({
+            "journey": card(user_id, target) if target else None,
+            "items": [{"title": r.title, "journey": r.journey_name, "journey_id": r.journey_id,
+                       "because": r.because_title, "reason": r.reason, "score": r.score} for r in found],
+            "steered": {j.name: j.metadata["steer"] for j in journeys
+                        if j.metadata.get("steer") and j.status in (Status.PROPOSED, Status.CONFIRMED)
+                        and (target is None or j.id == target.id)},
+            "left_out": [journey_card(j, n) for n, j in enumerate(journeys, start=1)
+                         if target is None and j.status is Status.PAUSED],
+            "catalogue": catalogue.source,
+        })
+
     return [
         search_history, extract_journeys, name_journey, list_journeys, explain_journey, confirm_journey,
         rename_journey, reject_journey, pause_journey, merge_journeys, split_journey, steer_journey,
-        add_journey, undo,
+        add_journey, undo, recommend,
     ]

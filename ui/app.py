@@ -1,7 +1,7 @@
 """The web app: chat with the agent beside a live view of the user's journeys.
 
 Left, the conversation (streamed) and the import of a history file; right, a card per
-journey with its actions (Confirm, Pause, Reject, Rename, Evidence), a timeline of the
+journey with its actions (Confirm, Pause, Reject, Rename, Evidence, Suggest), a timeline of the
 journeys and the evidence of the journey last opened. Card actions run the agent's own
 tools through the conversation (Conversation.act), so chat and panel always agree.
 
@@ -215,6 +215,7 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                                                             elem_id=f"reject-{jid}"),
                             }
                             show = gr.Button("Evidence", size="sm", elem_id=f"evidence-{jid}")
+                            suggest = gr.Button("Suggest", size="sm", elem_id=f"suggest-{jid}")
                         with gr.Row():
                             new_name = gr.Textbox(placeholder="New name", show_label=False, scale=3,
                                                   elem_id=f"rename-text-{jid}")
@@ -236,6 +237,14 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                                    {"new_name": text.strip()})
 
                     rename.click(renamed, [new_name, chatbot, person, version], [chatbot, version])
+
+                    def suggested(history, picked, version, request: gr.Request):
+                        # Suggestions change nothing, so the panel is not redrawn (version stays).
+                        history, _ = act("recommend", jid, f"Suggest something for “{name}”", history, picked,
+                                         version, request)
+                        return history
+
+                    suggest.click(suggested, [chatbot, person, version], [chatbot])
 
                     def opened(picked, request: gr.Request):
                         return evidence_markdown(assistant.evidence(whose(picked, request), jid))

@@ -257,3 +257,53 @@ def test_phrasings_about_a_third_persona_reach_the_right_intent(parser, text, in
 ])
 def test_arguments_by_meaning_and_in_other_shapes(parser, text, args):
     assert parser.parse(text, OMAR).args == args
+
+
+# Asking for recommendations: the intent, the journey meant (or none: all of them), and how many.
+FILMS = [
+    Journey("f1", "ml:7", "Space sci-fi & aliens", salient_terms=["sci-fi", "space", "alien"],
+            representative_titles=["Alien (1979)", "Interstellar (2014)"]),
+    Journey("f2", "ml:7", "Crime thrillers", salient_terms=["crime", "thriller", "heist"],
+            representative_titles=["Heat (1995)", "The Usual Suspects (1995)"]),
+    Journey("f3", "ml:7", "Family animation", salient_terms=["animation", "children", "pixar"],
+            representative_titles=["Toy Story (1995)", "Up (2009)"]),
+]
+
+
+@pytest.mark.parametrize("journeys, text, args", [
+    (REAL, "recommend me something for my cooking journey", {"journey": "cooking"}),
+    (FILMS, "what should I watch next for the sci-fi one?", {"journey": "f1"}),
+    (REAL, "anything new for me?", {}),
+    (REAL, "suggest something for the second one", {"journey": "j2"}),
+    (REAL, "got any recommendations?", {}),
+    (REAL, "what could I read next about hydroponics?", {"journey": "j3"}),
+    (FILMS, "Any good films like the heist ones?", {"journey": "f2"}),
+    (FILMS, "I've got a free evening, what should I watch?", {}),
+    (FILMS, "Could you suggest 3 movies for the animation journey", {"journey": "f3", "k": 3}),
+    (THEO, "What's next for my marathon training?", {"journey": "k1"}),
+    (THEO, "give me a few ideas for kubernetes", {"journey": "k2", "k": 3}),
+    (THEO, "Got any tips for the bread one?", {"journey": "k3"}),
+    (OMAR, "Anything new to try with espresso?", {"journey": "o2"}),
+    (OMAR, "What should I build next?", {}),
+    (OMAR, "Recommend some reading for stargazing", {"journey": "o3"}),
+    (OMAR, "Suggestions for the third one?", {"journey": "o3"}),
+])
+def test_requests_for_suggestions_read_the_journey_and_the_number(parser, journeys, text, args):
+    understanding = parser.parse(text, journeys)
+    assert understanding.intent == "recommend" and understanding.args == args
+
+
+def test_suggestions_for_it_mean_the_journey_last_talked_about(parser):
+    assert parser.parse("anything else like that?", REAL, focus="j1").args == {"journey": "j1"}
+    assert parser.parse("anything new for me?", REAL, focus="j1").args == {}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("recommend me more ukulele", "steer_journey"),          # steering, as before
+    ("can you suggest a better name for the crochet one?", "name_journey"),
+    ("did I read anything about compost?", "search_history"),
+    ("find the article about pH meters", "search_history"),
+    ("what are my journeys?", "list_journeys"),
+])
+def test_neighbouring_requests_keep_their_intent(parser, text, intent):
+    assert parser.parse(text, REAL).intent == intent

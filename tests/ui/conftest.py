@@ -17,6 +17,7 @@ import pytest
 
 from agent import build_graph, open_checkpointer
 from agent.assistant import Assistant
+from journeys.demo import DEMO_CATALOGUE
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tests.conftest import PERSONAS
@@ -64,9 +65,11 @@ def browser():
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory, embedder):
-    """The app as `journeys demo` serves it, on a free loopback port, over Maya and Theo (keyword names)."""
+    """The app as `journeys demo` serves it (with its catalogue), on a free loopback port, over Maya and Theo
+    (keyword names)."""
     home = tmp_path_factory.mktemp("ui-home")
-    workspace = Workspace(Settings(home=home, namer="keywords", device="cpu"), embedder=embedder)
+    workspace = Workspace(Settings(home=home, namer="keywords", device="cpu", catalog=DEMO_CATALOGUE),
+                          embedder=embedder)
     people = [PERSONAS["maya"], PERSONAS["theo"]]
     workspace.ingest([p.history_path for p in people])
     for person in people:

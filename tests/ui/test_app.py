@@ -1,5 +1,7 @@
 """The web app, launched for real on loopback and driven through Gradio's client."""
 
+import re
+
 import pytest
 from gradio_client import Client
 
@@ -112,3 +114,43 @@ def test_with_login_each_user_sees_only_their_own_journeys(workspace, tmp_path):
 def test_a_bad_users_file_names_its_line(tmp_path, line):
     with pytest.raises(ValueError, match="line 1: write each user as user_id:password"):
         read_users(write_lines(tmp_path / "users.txt", [line]))
+
+
+@pytest.fixture
+def demo_like_app(tmp_path, embedder):
+    """Maya and Theo with the demo's catalogue, as `journeys demo` serves them."""
+    from journeys.demo import DEMO_CATALOGUE
+    from journeys.settings import Settings
+    from journeys.workspace import Workspace
+    from tests.conftest import with_people
+
+    workspace = with_people(Workspace(Settings(home=tmp_path / "home", namer="keywords", device="cpu",
+                                               catalog=DEMO_CATALOGUE), embedder=embedder), "maya", "theo")
+    graph = build_graph(workspace, checkpointer=open_checkpointer(workspace.settings.checkpoints_db))
+    assistant = Assistant(workspace, graph)
+    app = build_app(assistant, [Person("maya"), Person("theo")])
+    launch(app, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    try:
+        yield assistant, Client(app.local_url, verbose=False)
+    finally:
+        app.close()
+
+
+def test_asking_for_suggestions_in_the_chat_gives_the_persons_own_topics(demo_like_app):
+    _, client = demo_like_app
+    _, history = client.predict("anything new for me?", [], "maya", api_name="/send")
+    reply = text_of(history[-1])
+    assert "Some new things for your journeys" in reply and "because you" in reply
+    assert "ukulele" in reply.lower() and "marathon" not in reply.lower()
+
+
+def test_the_suggest_button_runs_the_recommend_tool_and_the_chat_records_the_click(demo_like_app):
+    assistant, _ = demo_like_app
+    crochet = next(card for card in assistant.cards("maya") if "crochet" in card["name"].lower())
+    # What a card's Suggest button does: the tool through the conversation, with the click as the user's words.
+    talk = assistant.conversation("maya", "page-1")
+    reply = talk.act("recommend", {"journey": crochet["id"]}, f"Suggest something for “{crochet['name']}”")
+    assert reply.tools_called == ["recommend"] and reply.text.startswith(f"For **{crochet['name']}**")
+    assert len(re.findall(r"^\d+\. “", reply.text, flags=re.MULTILINE)) == 6
+    said = [m.content for m in talk.history() if m.type == "human"]
+    assert said == [f"Suggest something for “{crochet['name']}”"]

@@ -1,7 +1,8 @@
 """The web UI in a real browser (headless Debian Chromium, driven by Playwright).
 
 One page, in order: open it, chat and see the reply, confirm a journey from its card and
-see chat, panel and store agree, open its evidence, upload a bad file and see the error.
+see chat, panel and store agree, open its evidence, upload a bad file and see the error;
+then a card's Suggest button and the suggestions in the chat.
 Screenshots of each state go to test-artifacts/screenshots/.
 """
 
@@ -92,3 +93,14 @@ def test_switching_person_shows_only_their_journeys(page, demo_app, screenshots)
     expect(page.locator("#timeline")).to_contain_text(marathon.name)
     assert "ukulele" not in page.locator("body").inner_text().lower()
     page.screenshot(path=screenshots / "6-other-person.png", full_page=True)
+
+
+def test_a_cards_suggest_button_shows_suggestions_in_the_chat(page, demo_app, screenshots):
+    _, workspace = demo_app
+    ukulele = resolve_journey(workspace.journeys.journeys("maya"), "ukulele").journey
+    page.locator(f"#suggest-{ukulele.id}").click()
+    expect(page.locator("#chat")).to_contain_text(f"Suggest something for “{ukulele.name}”")
+    expect(page.locator("#chat")).to_contain_text(f"For {ukulele.name}, you might like")
+    expect(page.locator("#chat")).to_contain_text("because you")
+    assert "marathon" not in chat_text(page).lower()
+    page.screenshot(path=screenshots / "7-suggestions.png", full_page=True)
