@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from journeys.clustering import unit_rows
-from journeys.extraction import group_evidence, term_text, update_evidence
+from journeys.extraction import group_evidence, item_features, term_text, update_evidence
 from journeys.extraction import journey_id as new_journey_id
 from journeys.history import HistoryStore
 from journeys.journey import Journey, Status
@@ -165,7 +165,10 @@ class JourneyEditor:
         if len(rows) < 4:
             raise EditError("too_small", f"“{original.name}” has only {len(rows)} items, too few to split")
         X = unit_rows(np.vstack([s.embedding for s in everything]))
-        labels = self._split_labels(X[rows], topics)
+        # The parts are refined on the features extraction found the journey with (meaning and the
+        # user's salient words, descriptions included), so an item follows the items it was found with.
+        features = item_features(X, [term_text(s) for s in everything])
+        labels = self._split_labels(X[rows], topics, features[rows])
         groups = [[r for r, label in zip(rows, labels) if label == k] for k in range(len(topics) or 2)]
         empty = [topics[k] for k, group in enumerate(groups) if not group] if topics else []
         if empty:
@@ -216,22 +219,23 @@ class JourneyEditor:
             journey.metadata = {k: v for k, v in journey.metadata.items() if k not in ("fallback", "rejected_name")}
             journey.metadata.update(named.metadata)
 
-    def _split_labels(self, X: np.ndarray, topics: list[str]) -> list[int]:
+    def _split_labels(self, X: np.ndarray, topics: list[str], features: np.ndarray | None = None) -> list[int]:
         if topics:
             assert self.history is not None
             # Seeded by the topics' own embeddings, then refined on the parts' centres, so that an item
             # without the topic's words ("10 easy songs with 3 chords") follows the items it resembles.
             centres = unit_rows(np.asarray(self.history.embedder.embed(topics), dtype=np.float32))
             labels = np.argmax(X @ centres.T, axis=1)
+            F = X if features is None else features
             for _ in range(3):
                 if len(set(labels.tolist())) < len(topics):
                     break
-                centres = unit_rows(np.vstack([X[labels == k].mean(axis=0) for k in range(len(topics))]))
-                labels = np.argmax(X @ centres.T, axis=1)
+                centres = unit_rows(np.vstack([F[labels == k].mean(axis=0) for k in range(len(topics))]))
+                labels = np.argmax(F @ centres.T, axis=1)
             return [int(k) for k in labels]
         from sklearn.cluster import KMeans
 
-        labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(X)
+        labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(X if features is None else features)
         # The part holding the journey's first item keeps the journey's id.
         return [int(label != labels[0]) for label in labels]
 
