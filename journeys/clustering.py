@@ -266,9 +266,7 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
     def _personal_threshold(self, X: np.ndarray, sample: int = 400) -> float:
         if self.join_z is None or len(X) < 3:
             return self.join_threshold
-        rows = X if len(X) <= sample else X[np.random.default_rng(0).choice(len(X), sample, replace=False)]
-        similarity = rows @ rows.T
-        pairs = similarity[np.triu_indices(len(rows), k=1)]
+        pairs = _pair_similarities(X, sample)
         return float(pairs.mean() + self.join_z * pairs.std())
 
     def _attach(self, persistent: list[list[int]], transient: list[list[int]], X: np.ndarray) -> list[list[int]]:
@@ -292,9 +290,7 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
         isolated = np.zeros(n, dtype=bool)
         if self.isolation_z is None or n <= self.support + 1:
             return isolated
-        rng = np.random.default_rng(0)
-        sample = X if n <= 400 else X[rng.choice(n, 400, replace=False)]
-        pairs = (sample @ sample.T)[np.triu_indices(len(sample), k=1)]
+        pairs = _pair_similarities(X)
         support = np.empty(n)
         for start in range(0, n, 1024):
             similarity = X[start:start + 1024] @ X.T
@@ -432,6 +428,12 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
                 break
             groups = new_groups
         return groups
+
+
+def _pair_similarities(X: np.ndarray, sample: int = 400) -> np.ndarray:
+    """Cosine similarities of every pair of items (of a fixed random sample of them in long histories)."""
+    rows = X if len(X) <= sample else X[np.random.default_rng(0).choice(len(X), sample, replace=False)]
+    return (rows @ rows.T)[np.triu_indices(len(rows), k=1)]
 
 
 def _standardised(values: Sequence[float | None] | None, n: int) -> np.ndarray:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from journeys.clustering import unit_rows
 from journeys.history import StoredActivity
 from journeys.journey import Journey, Status
 
@@ -125,7 +126,7 @@ class Catalogue:
             (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(users), len(titles)))
         incidence.sum_duplicates()
         incidence.data[:] = 1.0  # a user who had an item twice still had it once
-        return cls(list(index), titles, kinds, _unit_rows(embeddings), incidence, list(users), source)
+        return cls(list(index), titles, kinds, unit_rows(np.asarray(embeddings, dtype=np.float32)), incidence, list(users), source)
 
     def __len__(self) -> int:
         return len(self.item_ids)
@@ -189,9 +190,9 @@ def _centres(journeys: Sequence[Journey], members: Sequence[Sequence[StoredActiv
     centres: list[np.ndarray | None] = []
     for journey, items in zip(journeys, members):
         if items:
-            centres.append(_unit_rows(np.mean([s.embedding for s in items], axis=0, keepdims=True))[0])
+            centres.append(unit_rows(np.mean([s.embedding for s in items], axis=0, keepdims=True, dtype=np.float32))[0])
         elif embed is not None:
-            centres.append(_unit_rows(np.asarray(embed([journey.name]), dtype=np.float32))[0])
+            centres.append(unit_rows(np.asarray(embed([journey.name]), dtype=np.float32))[0])
         else:
             centres.append(None)
     return centres
@@ -302,9 +303,3 @@ def _recommendation(catalogue: Catalogue, item: int, journey: Journey, members: 
         item_id=catalogue.item_ids[item], title=title, journey_id=journey.id, journey_name=journey.name,
         score=round(score, 4), because_title=because.title if because is not None else "", reason=reason,
     )
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)

@@ -7,6 +7,7 @@ demo's end-to-end test.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -17,7 +18,7 @@ import pytest
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from journeys.demo import load_personas  # noqa: E402
+from journeys.demo import DEMO_CATALOGUE, load_personas  # noqa: E402
 from journeys.embedding import TextEmbedder  # noqa: E402
 from journeys.settings import Settings, shared_data_dir  # noqa: E402
 from journeys.workspace import Workspace  # noqa: E402
@@ -107,3 +108,7 @@ def shared_data() -> Path:
             "they are not part of a clone of this repository"
         )
     return SHARED_DATA
+
+
+# The interest each demo catalogue item was written for, by title.
+CATALOGUE_TOPIC = {row["title"]: row["topic"] for row in map(json.loads, DEMO_CATALOGUE.read_text().splitlines())}

@@ -16,7 +16,7 @@ from journeys.journey import Journey, Status
 from journeys.recommend import Catalogue, journey_weight, recommend
 from journeys.settings import Settings
 from journeys.workspace import Workspace
-from tests.conftest import PERSONAS, with_people, write_lines
+from tests.conftest import CATALOGUE_TOPIC, PERSONAS, with_people, write_lines
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DIMENSIONS = 16
@@ -185,7 +185,6 @@ def test_one_call_over_ten_thousand_items_takes_well_under_half_a_second():
 
 # On real stores, with the real embedding model.
 
-CATALOGUE_TOPIC = {row["title"]: row["topic"] for row in map(json.loads, DEMO_CATALOGUE.read_text().splitlines())}
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,9 @@ from journeys.journey import Status
 from journeys.references import resolve_journey
 from journeys.settings import Settings
 from journeys.workspace import Workspace
-from tests.conftest import PERSONAS, write_lines
+from tests.conftest import CATALOGUE_TOPIC as TOPIC, PERSONAS, write_lines
 from tests.tools.test_journey_tools import call_tool
 
-TOPIC = {row["title"]: row["topic"] for row in map(json.loads, DEMO_CATALOGUE.read_text().splitlines())}
 
 
 @pytest.fixture(scope="module")
