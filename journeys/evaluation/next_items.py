@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.stats
 from tqdm import tqdm
 
 from journeys.activity import Activity, Row
@@ -64,6 +65,8 @@ RECALL_AT = (20, 50, 100)
 NDCG_AT = 50
 K_MAX = max(RECALL_AT)
 MAIN = "recall@50"
+# Resamples of the users for the interval of the interest-quality ratio.
+BOOTSTRAP_RESAMPLES = 2000
 # Embeddings are saved after every this many new texts, so an interrupted first run keeps its work.
 SAVE_EVERY = 4096
 
@@ -398,11 +401,26 @@ def evaluate(data: EvaluationData, methods: Sequence[str] | None = None) -> dict
             "history_mean": float(np.mean([len(u.history) for u in report])) if report else 0.0,
             "targets_mean": float(np.mean(targets)) if targets else 0.0,
             "targets_median": float(statistics.median(targets)) if targets else 0.0,
-            "unreachable_share": unreachable, "methods": rows, "verdicts": verdicts(data.key, rows)}
+            "unreachable_share": unreachable, "methods": rows, "verdicts": verdicts(data.key, rows, per_user)}
 
 
-def verdicts(key: str, rows: list[dict]) -> dict[str, Any]:
-    """The issue's targets, checked against the numbers."""
+def ratio_interval(numerator: Sequence[float], denominator: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """A paired bootstrap interval for mean(numerator) / mean(denominator) over the same users.
+
+    With a few hundred users and a few dozen targets each, Recall@50 moves by tens of percent
+    with the draw of users; the interval says how far a ratio can be trusted.
+    """
+    x, y = np.asarray(numerator, dtype=np.float64), np.asarray(denominator, dtype=np.float64)
+    if len(x) < 2 or y.sum() == 0:
+        return float("nan"), float("nan")
+    result = scipy.stats.bootstrap((x, y), lambda a, b, axis: a.mean(axis=axis) / np.maximum(b.mean(axis=axis), 1e-12),
+                                   paired=True, vectorized=True, n_resamples=BOOTSTRAP_RESAMPLES,
+                                   confidence_level=level, method="percentile", rng=np.random.default_rng(0))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def verdicts(key: str, rows: list[dict], per_user: dict[str, list[dict]] | None = None) -> dict[str, Any]:
+    """The issue's targets, checked against the numbers (per_user, when given, adds the ratio's 95% interval)."""
     by_name = {r["method"]: r for r in rows}
     out: dict[str, Any] = {}
     journeys = by_name.get(JOURNEYS)
@@ -414,6 +432,9 @@ def verdicts(key: str, rows: list[dict]) -> dict[str, Any]:
         out["journeys_vs_best_interest_baseline"] = {
             "journeys": journeys[MAIN], "best": best["method"], "best_score": best[MAIN], "ratio": ratio,
             "target_ratio": needed, "met": ratio >= needed}
+        if per_user and JOURNEYS in per_user and best["method"] in per_user:
+            low, high = ratio_interval([r[MAIN] for r in per_user[JOURNEYS]], [r[MAIN] for r in per_user[best["method"]]])
+            out["journeys_vs_best_interest_baseline"]["interval"] = [low, high]
     product, popularity = by_name.get(PRODUCT), by_name.get(POPULARITY)
     if product and popularity:
         out["product_vs_popularity"] = {
@@ -513,7 +534,9 @@ def reading(result: dict[str, Any]) -> list[str]:
         target = "at least 1.10x" if j["target_ratio"] > 1 else "at least on par (1.00x)"
         lines.append(f"- Interest quality: journeys' Recall@50 is {j['journeys']:.3f} against {j['best_score']:.3f} for "
                      f"the best of one interest, recent interest and k-means interests ({j['best']}): "
-                     f"{j['ratio']:.2f}x; target {target}: **{'met' if j['met'] else 'not met'}**.")
+                     f"{j['ratio']:.2f}x; target {target}: **{'met' if j['met'] else 'not met'}**."
+                     + (f" Paired bootstrap over the users (95%): {j['interval'][0]:.2f}x to {j['interval'][1]:.2f}x."
+                        if "interval" in j else ""))
     journeys = by_name.get(JOURNEYS)
     if journeys:
         lines.append(f"- {journeys['fallback_users']} of {journeys['users']} users got no journey and were served the "

@@ -149,9 +149,12 @@ def test_the_report_tunes_on_one_quarter_and_reports_on_the_rest(movielens, monk
     assert rows[ONE]["params"] == {} and rows[ONE]["tuning_score"] is None
     assert all(r["users"] == result["report_users"] for r in rows.values())
     verdict = result["verdicts"]["journeys_vs_best_interest_baseline"]
+    text = write_report([result], seconds=12.0)
     best = max((rows[n] for n in (ONE, RECENT, KMEANS)), key=lambda r: r["recall@50"])
     assert verdict["best"] == best["method"]
-    text = write_report([result], seconds=12.0)
+    low, high = verdict["interval"]
+    assert low <= verdict["ratio"] <= high
+    assert f"Paired bootstrap over the users (95%): {low:.2f}x to {high:.2f}x." in text
     assert "## MovieLens (ml-latest-small)" in text
     assert "| method | Recall@20 | Recall@50 | Recall@100 | NDCG@50 |" in text
     assert f"| {JOURNEYS} | {rows[JOURNEYS]['recall@20']:.3f} |" in text
@@ -163,3 +166,14 @@ def test_a_missing_data_folder_is_one_sentence(tmp_path, capsys):
     assert next_items.main(["--data", str(tmp_path), "--datasets", "movielens"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: movielens-ml-latest-small not found in") and error.count("\n") == 1
+
+
+def test_the_ratio_interval_is_paired_and_narrows_with_agreement():
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0.0, 0.2, 200)
+    # Twice the baseline for every user: every resample gives exactly 2.
+    assert next_items.ratio_interval(2 * base, base) == pytest.approx((2.0, 2.0))
+    # Noisy per-user differences widen it around the observed ratio.
+    noisy = base * rng.uniform(0.5, 1.5, 200)
+    low, high = next_items.ratio_interval(noisy, base)
+    assert low < noisy.mean() / base.mean() < high and high - low > 0.05
