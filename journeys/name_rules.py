@@ -2,13 +2,20 @@
 
 A name is 2 to 6 words, specific (not a word that would fit most histories of its broad
 domain), not an echo of the prompt or of an item title, without list markers or quotes,
-and never states or guesses a sensitive attribute (health, religion, sexuality, politics).
-A name that breaks a rule is replaced by a neutral one, and the reason is kept.
+never states or guesses a sensitive attribute (health, religion, sexuality, politics), is
+never sexual or insulting, and describes an interest rather than judging the items ("good
+acting") or the person's relation to them ("seen live", "albums I own"). A name that breaks
+a rule is replaced by a neutral one, and the reason is kept.
+
+A passing name is also tidied: words the titles write as proper nouns keep that casing
+("Jack Nicholson films", "PyTorch basics"), and an article agrees with what follows it
+("an aquarium", "starting small aquariums", not "a small aquariums").
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,6 +40,40 @@ SENSITIVE = re.compile(
     r"communis\w*|fascis\w*|trump|biden|politic\w*|election\w*|abortion)\b",
     re.IGNORECASE,
 )
+# Sexual content and insults: never a journey's name, whatever the items are.
+UNSAFE = re.compile(
+    r"\b(sex|sexy|sexiest|porn\w*|nud(e|es|ity)|naked|erotic\w*|hentai|xxx|nsfw|milfs?|fetish\w*|boobs?|tits|"
+    r"busty|horny|slut\w*|whores?|hookers?|bitch\w*|fuck\w*|shit\w*|cunts?|pussy|bastards?|"
+    r"retard\w*|idiot\w*|morons?|stupid|imbeciles?|fags?|faggots?|dykes?|tranny|n[i1]gg\w*|"
+    r"fat\s+(chicks?|girls?|people))\b",
+    re.IGNORECASE,
+)
+
+# Words that judge the items or tell the person's relation to them, not what they are about.
+JUDGEMENT_WORDS = frozenset({
+    "good", "great", "bad", "awesome", "amazing", "excellent", "brilliant", "beautiful", "beautifully", "visually",
+    "appealing", "stunning", "gorgeous", "overrated", "underrated", "boring", "best", "worst", "loved", "love",
+    "lovely", "nice", "cool", "masterpiece", "masterpieces", "perfect", "fantastic", "superb", "wonderful", "fun",
+    "enjoyable", "entertaining", "interesting", "brilliantly", "well", "poorly", "very", "really", "so", "too",
+    "quite", "highly", "recommended", "must", "see", "watch", "watched", "watching", "seen", "heard", "listened",
+    "live", "own", "owned", "favorite", "favorites", "favourite", "favourites", "fave", "faves", "liked", "like",
+    "likes", "hate", "hated", "want", "wanted", "check", "out", "later", "queue", "wishlist", "netflix", "dvd",
+    "bought", "rewatch", "rewatched", "worth", "it", "waste", "time", "meh", "ok", "okay", "my", "i", "me", "mine",
+    "i'm", "ive", "i've", "we", "our", "to", "a", "an", "the", "and", "of", "in", "on", "at", "for", "with", "not",
+    "no", "should", "would", "could", "again", "ever", "all", "time's", "times", "done", "made", "making",
+    "acting", "actor", "actors", "actress", "soundtrack", "cinematography", "visuals", "dialogue", "plot",
+    "story", "storyline", "ending", "script", "direction", "directing", "photography", "score", "cast",
+    "effects", "atmosphere", "atmospheric", "performance", "performances", "writing", "characters",
+    "songs", "tracks", "albums", "album", "artists", "bands", "music", "movies", "films", "film", "movie",
+    "stuff", "things", "one", "ones",
+})
+# Words that make a name about the person or the moment rather than the items.
+PERSONAL = re.compile(
+    r"\b(i|i'm|i've|my|me|mine|seen live|to (see|watch|listen|buy|read)|owned?|favou?rites?|faves?|"
+    r"wishlist|netflix queue|want to|check out|must see|listened|watched)\b",
+    re.IGNORECASE,
+)
+
 ECHO_MARKERS = re.compile(r"\b(items?|name|titles?|group|journey)\s*:", re.IGNORECASE)
 
 
@@ -56,7 +97,7 @@ def tidy(raw: str) -> str:
 
 # Words that open a trailing qualifier ("baby sleep schedule | with a 9-month old"): a name
 # that is too long is cut before the last of them that leaves at least two words.
-QUALIFIER_STARTS = frozenset({"with", "for", "in", "on", "at", "from", "to", "by", "during", "while", "using",
+QUALIFIER_STARTS: frozenset[str] = frozenset({"with", "for", "in", "on", "at", "from", "to", "by", "during", "while", "using",
                               "via", "and", "or", "as", "after", "before", "without", "about"})
 
 
@@ -77,10 +118,99 @@ def check_name(raw: str, titles: Sequence[str] = ()) -> CheckedName:
         return CheckedName(NEUTRAL_NAME, "empty")
     if SENSITIVE.search(name):
         return CheckedName(NEUTRAL_NAME, "sensitive attribute")
+    if UNSAFE.search(name):
+        return CheckedName(NEUTRAL_NAME, "sexual or insulting")
+
     if ECHO_MARKERS.search(name) or any(name.lower() == t.strip().lower() for t in titles):
         return CheckedName(NEUTRAL_NAME, "echo of the input")
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return CheckedName(NEUTRAL_NAME, f"{len(words)} words (names have {MIN_WORDS} to {MAX_WORDS})")
     if name.lower() in GENERIC:
         return CheckedName(NEUTRAL_NAME, "too generic")
+    if PERSONAL.search(name):
+        return CheckedName(NEUTRAL_NAME, "about the person, not the interest")
+    if all(word in JUDGEMENT_WORDS for word in re.findall(r"[\w']+", name.lower())):
+        return CheckedName(NEUTRAL_NAME, "a judgement, not an interest")
+    name = agree_articles(cased_as_in_titles(name, titles))
     return CheckedName(name[:1].upper() + name[1:])
+
+
+def _title_cased(title: str) -> bool:
+    """Whether a title capitalises all its longer words (then its capitals say nothing about proper nouns)."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'-]*", title)[1:] if len(w) > 3]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def cased_as_in_titles(name: str, titles: Sequence[str]) -> str:
+    """The name with the casing the titles give its proper nouns and brands ("jack nicholson" -> "Jack Nicholson").
+
+    A word takes the titles' form when they always write it that way and it is not a common
+    word capitalised for style: a mixed-case or all-capitals form (PyTorch, NASA), or a capital
+    inside a title that otherwise writes its words in lower case.
+    """
+    proper: dict[str, Counter[str]] = {}
+    for title in titles:
+        styled = _title_cased(title)
+        for position, word in enumerate(re.findall(r"[^\W_][\w'.+#-]*[\w+#]|[^\W_]", title)):
+            distinctive = (any(c.isupper() for c in word[1:]) and not word.isupper()) or (word.isupper() and len(word) > 1)
+            if distinctive or (word[0].isupper() and position > 0 and not styled):
+                proper.setdefault(word.lower(), Counter())[word] += 1
+    return " ".join(proper[w.lower()].most_common(1)[0][0] if w.lower() in proper else w for w in name.split(" "))
+
+
+# Words ending in "s" that are not plurals ("a tennis racket", "a physics course").
+_NOT_PLURAL_ENDINGS = ("ss", "us", "is", "ics", "ous", "news", "series", "species", "'s")
+
+
+def _plural(word: str) -> bool:
+    word = word.lower()
+    return len(word) > 3 and word.endswith("s") and not word.endswith(_NOT_PLURAL_ENDINGS)
+
+
+def agree_articles(name: str) -> str:
+    """Articles that agree with their noun: "a aquarium" -> "an aquarium", "a small aquariums" -> "small aquariums"."""
+    words = name.split(" ")
+    result: list[str] = []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if lower in ("a", "an") and i + 1 < len(words):
+            # The noun the article governs: the last word before a preposition or the end of the name.
+            phrase = []
+            for following in words[i + 1:]:
+                if following.lower() in QUALIFIER_STARTS:
+                    break
+                phrase.append(following)
+            if phrase and _plural(phrase[-1]) and len(phrase) <= 3:
+                continue  # a plural needs no article
+            next_word = words[i + 1].lower()
+            vowel = next_word[:1] in ("a", "e", "i", "o") or next_word.startswith(("hour", "honest", "heir"))
+            word = ("An" if vowel else "A") if word[0].isupper() else ("an" if vowel else "a")
+        result.append(word)
+    return " ".join(result)
+
+
+def _word_keys(text: str) -> list[str]:
+    """Lower-case words of three letters or more, a plural "s" dropped, so "Boards" meets "board"."""
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in re.findall(r"[^\W\d_]{3,}", text.lower())]
+
+
+def narrows_to_one_title(name: str, titles: Sequence[str]) -> bool:
+    """Whether a name leans on a single item of a group: its words found in the titles come mostly from one of them.
+
+    A 16-video woodworking journey named "Cutting board" (the one video about a cutting board)
+    narrows; "Woodworking for beginners" does not. Groups of fewer than three titles cannot tell.
+    """
+    if len(titles) < 3:
+        return False
+    per_title = [set(_word_keys(t)) for t in titles]
+    words = {w for w in _word_keys(name) if w not in _FILLER}
+    found = {w: [i for i, t in enumerate(per_title) if w in t] for w in words}
+    found = {w: where for w, where in found.items() if where}
+    single = {w: where[0] for w, where in found.items() if len(where) == 1}
+    return bool(single) and len(set(single.values())) == 1 and 2 * len(single) >= len(found)
+
+
+# Words too common to tie a name to a title.
+_FILLER = frozenset({"the", "and", "for", "with", "from", "into", "how", "what", "why", "you", "your", "new", "best",
+                     "guide", "tips", "video", "part", "episode", "official"})

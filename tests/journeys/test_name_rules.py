@@ -48,3 +48,63 @@ def test_a_long_name_loses_its_trailing_qualifier(raw, expected):
 def test_a_long_name_without_a_qualifier_to_cut_still_falls_back():
     result = check_name("alpha beta gamma delta epsilon zeta eta theta")
     assert result.name == NEUTRAL_NAME and "8 words" in result.problem
+
+
+@pytest.mark.parametrize("raw, problem", [
+    ("Sexy female", "sexual or insulting"), ("Hot porn clips", "sexual or insulting"),
+    ("Stupid people fails", "sexual or insulting"), ("Nude beaches", "sexual or insulting"),
+    ("Good acting", "a judgement"), ("Visually appealing", "a judgement"), ("Great soundtrack", "a judgement"),
+    ("Overrated movies", "a judgement"), ("Seen live", "about the person"), ("Albums I own", "about the person"),
+    ("My favourite bands", "about the person"), ("Films to watch", "about the person"),
+])
+def test_unsafe_judging_and_personal_names_become_neutral(raw, problem):
+    result = check_name(raw)
+    assert result.name == NEUTRAL_NAME and problem in result.problem
+
+
+@pytest.mark.parametrize("raw", ["Great British baking", "Classic rock", "Good Omens fan theories", "Live coding in Rust"])
+def test_an_interest_with_a_judging_or_personal_word_in_it_is_kept(raw):
+    assert check_name(raw).problem is None
+
+
+@pytest.mark.parametrize("raw, titles, expected", [
+    ("jack nicholson films", ["the best of Jack Nicholson", "why Jack Nicholson left acting"], "Jack Nicholson films"),
+    ("pytorch basics", ["intro to PyTorch tensors", "PyTorch autograd explained"], "PyTorch basics"),
+    ("nasa moon missions", ["NASA launches Artemis II", "why the moon matters"], "NASA moon missions"),
+    # Title-cased headlines capitalise every word: that says nothing about proper nouns.
+    ("building a vertical garden", ["How I Built a Vertical Garden", "Vertical Garden Watering Tips"],
+     "Building a vertical garden"),
+])
+def test_proper_nouns_keep_the_casing_the_titles_give_them(raw, titles, expected):
+    assert check_name(raw, titles).name == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Starting a small aquariums", "Starting small aquariums"),
+    ("a aquarium for beginners", "An aquarium for beginners"),
+    ("Building an raised bed", "Building a raised bed"),
+    ("Learning a new language", "Learning a new language"),
+    ("Restringing a tennis racket", "Restringing a tennis racket"),
+])
+def test_articles_agree_with_their_noun(raw, expected):
+    assert check_name(raw).name == expected
+
+
+WOODWORKING = ["Woodworking for beginners: 5 tools", "Making a cutting board from scrap", "woodworking joints explained",
+               "Hand-cut joints with a chisel", "woodworking bench build"]
+
+
+@pytest.mark.parametrize("name, narrows", [
+    ("Cutting board", True), ("Making cutting boards", True), ("Cutting board woodworking", True),
+    ("Hand tool woodworking", False), ("Woodworking joinery", False), ("Woodworking joints and benches", False),
+])
+def test_a_name_leaning_on_one_title_narrows(name, narrows):
+    from journeys.name_rules import narrows_to_one_title
+
+    assert narrows_to_one_title(name, WOODWORKING) is narrows
+
+
+def test_two_titles_cannot_tell_narrowing():
+    from journeys.name_rules import narrows_to_one_title
+
+    assert not narrows_to_one_title("Cutting board", WOODWORKING[:2])
