@@ -22,10 +22,17 @@ from journeys.terms import STOP_WORDS
 
 @dataclass(frozen=True)
 class NamingRequest:
-    """What a namer sees of one group of items."""
+    """What a namer sees of one group of items.
+
+    owner: whose journey this is; a namer keeps the names of one owner's requests apart and
+    prefers names that tell each group from the owner's others. avoid: names the owner's other
+    journeys already have, which a new name must not repeat.
+    """
 
     titles: Sequence[str]
     terms: Sequence[str] = ()
+    owner: str | None = None
+    avoid: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
