@@ -125,14 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = namer_commands.add_parser(
         "eval", parents=[common], help="score the namers on held-out human-named groups",
-        description="Score every namer (tuned, fewshot, keywords) with SacreBLEU, ROUGE-L and embedding similarity "
-                    "on held-out sets (Last.fm and MovieLens test users, Spotify playlists, written examples); "
-                    "writes docs/evaluation/naming.md.")
+        description="Score every namer (tuned, fewshot, keywords) with SacreBLEU, ROUGE-L, embedding similarity, "
+                    "distinct names, copy/narrow share and fit score on held-out sets (Last.fm and MovieLens test "
+                    "users, Spotify playlists, written examples), and name the journeys of a few real MovieLens "
+                    "users; writes docs/evaluation/naming.md.")
     evaluate.add_argument("--data", type=Path, default=shared_data_dir(),
                           help="folder with the data sets")
     evaluate.add_argument("--adapter", type=Path, help="adapter of the tuned namer (default: the shipped one)")
     evaluate.add_argument("--limit", type=int, default=200, help="at most this many groups per set (default: 200)")
-    evaluate.add_argument("--namers", nargs="+", default=["tuned", "fewshot", "keywords"], help="backends to score")
+    evaluate.add_argument("--namers", nargs="+", default=["tuned", "fewshot", "keywords"],
+                          help="backends to score (default: tuned fewshot keywords)")
 
     ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
                              description="Start the Gradio web app over the users in the history store. With --users, "
@@ -515,7 +517,8 @@ def cmd_namer_eval(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from journeys.embedding import TextEmbedder
-    from journeys.evaluation.naming import evaluate, save, test_sets
+    from journeys.evaluation.embeddings import CachedEmbedder
+    from journeys.evaluation.naming import MOVIELENS, evaluate, movielens_users, real_user_journeys, save, test_sets
     from journeys.naming import make_namer
 
     settings = settings_from(args)
@@ -523,10 +526,17 @@ def cmd_namer_eval(args: argparse.Namespace) -> int:
         settings = replace(settings, namer_adapter=str(args.adapter))
     if not args.data.is_dir():
         raise UserError(f"{args.data} not found; pass --data with the folder holding the data sets")
-    namers = {name: make_namer(name, settings) for name in args.namers}
-    rows = evaluate(namers, test_sets(args.data, args.limit), TextEmbedder(settings.device))
+    namers = {name: make_namer(name, settings) for name in dict.fromkeys(args.namers)}
+    embedder = TextEmbedder(settings.device)
+    rows = evaluate(namers, test_sets(args.data, args.limit), embedder)
+    # MovieLens' item texts are in the evaluations' embedding cache, which makes these histories quick to embed.
+    cached = CachedEmbedder(settings.cache_dir / "evaluation-embeddings.npz", embedder)
+    histories = movielens_users(args.data / MOVIELENS, cached)
+    real = real_user_journeys(namers, histories)
     command = "journeys namer eval" + (f" --limit {args.limit}" if args.limit != 200 else "")
-    print(save(rows, command))
+    if list(namers) != ["tuned", "fewshot", "keywords"]:
+        command += " --namers " + " ".join(namers)
+    print(save(rows, command, real))
     return 0
 
 

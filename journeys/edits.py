@@ -213,7 +213,11 @@ class JourneyEditor:
     def _name(self, journeys: list[Journey]) -> None:
         if self.namer is None:
             raise EditError("unavailable", "naming needs a namer")
-        requests = [NamingRequest(titles=j.representative_titles, terms=j.salient_terms) for j in journeys]
+        # Apart from each other and from the names the user's other journeys hold.
+        ids = {j.id for j in journeys}
+        others = [j.name for j in self.store.journeys(journeys[0].user_id) if j.id not in ids and j.name] if journeys else []
+        requests = [NamingRequest(titles=j.representative_titles, terms=j.salient_terms, owner=j.user_id, avoid=others)
+                    for j in journeys]
         for journey, named in zip(journeys, self.namer.name_many(requests)):
             journey.name, journey.name_source = named.name, named.source
             journey.metadata = {k: v for k, v in journey.metadata.items() if k not in ("fallback", "rejected_name")}

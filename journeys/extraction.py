@@ -13,6 +13,7 @@ dormant) and reconciles them with the journeys the user already has:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import inspect
 from collections.abc import Sequence
@@ -125,10 +126,15 @@ def build_journeys(
             journey = Journey(id=journey_id(user_id, evidence["activity_ids"][0], taken), user_id=user_id, name="")
             taken.add(journey.id)
             update_evidence(journey, evidence)
-            to_name.append((journey, NamingRequest(titles=journey.representative_titles, terms=journey.salient_terms)))
+            to_name.append((journey, NamingRequest(titles=journey.representative_titles, terms=journey.salient_terms,
+                                                   owner=user_id)))
         result.append(journey)
     # Owned journeys without any item (such as an aspiration the user declared) are kept as they are.
     result.extend(copy.deepcopy(j) for i, j in enumerate(owned) if i not in kept_owned)
+    # New names stay apart from each other and from the names the user's other journeys keep.
+    new = {id(journey) for journey, _ in to_name}
+    kept_names = [j.name for j in result if id(j) not in new and j.name]
+    to_name = [(journey, dataclasses.replace(request, avoid=kept_names)) for journey, request in to_name]
     for (journey, _), named in zip(to_name, namer.name_many([request for _, request in to_name])):
         journey.name, journey.name_source = named.name, named.source
         journey.metadata.update(named.metadata)

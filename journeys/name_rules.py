@@ -65,11 +65,11 @@ JUDGEMENT_WORDS = frozenset({
     "story", "storyline", "ending", "script", "direction", "directing", "photography", "score", "cast",
     "effects", "atmosphere", "atmospheric", "performance", "performances", "writing", "characters",
     "songs", "tracks", "albums", "album", "artists", "bands", "music", "movies", "films", "film", "movie",
-    "stuff", "things", "one", "ones",
+    "stuff", "things", "one", "ones", "first", "listen", "listening", "sight", "guilty", "pleasure", "pleasures",
 })
 # Words that make a name about the person or the moment rather than the items.
 PERSONAL = re.compile(
-    r"\b(i|i'm|i've|my|me|mine|seen live|to (see|watch|listen|buy|read)|owned?|favou?rites?|faves?|"
+    r"\b(i|i'm|i've|my|me|mine|seen live|to (see|watch|listen|buy)|owned?|favou?rites?|faves?|"
     r"wishlist|netflix queue|want to|check out|must see|listened|watched)\b",
     re.IGNORECASE,
 )
@@ -149,13 +149,25 @@ def cased_as_in_titles(name: str, titles: Sequence[str]) -> str:
     inside a title that otherwise writes its words in lower case.
     """
     proper: dict[str, Counter[str]] = {}
+    lowered: set[str] = set()  # words some title writes in lower case: common words, whatever others do
     for title in titles:
         styled = _title_cased(title)
         for position, word in enumerate(re.findall(r"[^\W_][\w'.+#-]*[\w+#]|[^\W_]", title)):
             distinctive = (any(c.isupper() for c in word[1:]) and not word.isupper()) or (word.isupper() and len(word) > 1)
             if distinctive or (word[0].isupper() and position > 0 and not styled):
                 proper.setdefault(word.lower(), Counter())[word] += 1
-    return " ".join(proper[w.lower()].most_common(1)[0][0] if w.lower() in proper else w for w in name.split(" "))
+            elif word.islower() and position > 0:
+                lowered.add(word)
+    words = []
+    for word in name.split(" "):
+        forms = proper.get(word.lower())
+        if forms:
+            form = forms.most_common(1)[0][0]
+            distinctive = form.isupper() or any(c.isupper() for c in form[1:])
+            if distinctive or word.lower() not in lowered:
+                word = form
+        words.append(word)
+    return " ".join(words)
 
 
 # Words ending in "s" that are not plurals ("a tennis racket", "a physics course").
@@ -196,19 +208,38 @@ def _word_keys(text: str) -> list[str]:
 
 
 def narrows_to_one_title(name: str, titles: Sequence[str]) -> bool:
-    """Whether a name leans on a single item of a group: its words found in the titles come mostly from one of them.
+    """Whether a name leans on a single item of a group: it copies a title, or its words come mostly from one.
 
     A 16-video woodworking journey named "Cutting board" (the one video about a cutting board)
-    narrows; "Woodworking for beginners" does not. Groups of fewer than three titles cannot tell.
+    narrows; "Woodworking for beginners" does not, nor does "Fingerstyle acoustic guitar"
+    when one title says "guitar" (a name may use words no title has). A phrase that several
+    titles share is the group's theme, not a copy. Groups of fewer than three titles cannot tell.
     """
     if len(titles) < 3:
         return False
+    if copies_a_title(name, titles):
+        return True
     per_title = [set(_word_keys(t)) for t in titles]
     words = {w for w in _word_keys(name) if w not in _FILLER}
-    found = {w: [i for i, t in enumerate(per_title) if w in t] for w in words}
-    found = {w: where for w, where in found.items() if where}
-    single = {w: where[0] for w, where in found.items() if len(where) == 1}
-    return bool(single) and len(set(single.values())) == 1 and 2 * len(single) >= len(found)
+    single: dict[str, int] = {}
+    for word in words:
+        where = [i for i, t in enumerate(per_title) if word in t]
+        if len(where) == 1:
+            single[word] = where[0]
+    return len(single) >= 2 and len(set(single.values())) == 1 and 2 * len(single) >= len(words)
+
+
+def copies_a_title(name: str, titles: Sequence[str]) -> bool:
+    """Whether the name is a title, or a phrase of two words or more found in exactly one title."""
+    text = " ".join(re.findall(r"[\w']+", name.lower()))
+    if not text:
+        return False
+    texts = [" ".join(re.findall(r"[\w']+", title.lower())) for title in titles]
+    if text in texts:
+        return True
+    if len(text.split()) < 2:
+        return False
+    return sum(f" {text} " in f" {t} " for t in texts) == 1
 
 
 # Words too common to tie a name to a title.

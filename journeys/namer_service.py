@@ -29,7 +29,7 @@ from journeys.language_model import LanguageModel
 # The model name the service answers to (clients send it; vLLM hosts use their own).
 SERVED_MODEL = "journeys-namer"
 # Upper bounds that keep one request from occupying the model for minutes.
-MAX_PROMPTS, MAX_NEW_TOKENS = 256, 64
+MAX_PROMPTS, MAX_NEW_TOKENS, MAX_CANDIDATES = 256, 64, 8
 
 
 class CompletionRequest(BaseModel):
@@ -41,11 +41,14 @@ class CompletionRequest(BaseModel):
     temperature: float = 0.0
     # Generation ends at the first of these strings (which is cut from the text).
     stop: str | list[str] | None = None
+    # Answers per prompt; more than one are the best beams (as vLLM's use_beam_search gives).
+    n: int = Field(default=1, ge=1, le=MAX_CANDIDATES)
+    use_beam_search: bool = False
 
 
 def build_service(model: LanguageModel, batch_size: int = 16, model_name: str = SERVED_MODEL,
                   on_ready: Callable[[], None] | None = None) -> FastAPI:
-    """The HTTP app completing prompts greedily with `model`; `on_ready` runs once it accepts requests."""
+    """The HTTP app completing prompts with `model` (greedy, or the n best beams); `on_ready` runs once it accepts requests."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -73,7 +76,12 @@ def build_service(model: LanguageModel, batch_size: int = 16, model_name: str = 
         texts: list[str] = []
         with lock:
             for start in range(0, len(prompts), batch_size):
-                texts += model.complete(prompts[start:start + batch_size], request.max_tokens, stop)
+                batch = prompts[start:start + batch_size]
+                if request.n == 1:
+                    texts += model.complete(batch, request.max_tokens, stop)
+                else:  # prompt-major: choice i*n+j is prompt i's j-th best beam
+                    texts += [text for beams in model.candidates(batch, request.n, request.max_tokens, stop)
+                              for text, _ in beams]
         prompt_tokens = sum(len(model.tokenizer(p)["input_ids"]) for p in prompts)
         completion_tokens = sum(len(model.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
         return {

@@ -41,6 +41,10 @@ class TrainingConfig:
     max_title_chars: int = 80
     # How often an example of each source is drawn, relative to the others.
     source_weights: dict[str, float] = field(default_factory=lambda: {"lastfm": 1.0, "movielens": 1.0, "written": 4.0})
+    # At most this many training groups per name and source (None: all). Users tag with a few
+    # names far more than others ("alternative rock" 146 times); uncapped, the model learns
+    # to answer them whatever the group.
+    max_per_name: int | None = None
     device: str = "auto"
 
     @classmethod
@@ -58,6 +62,20 @@ def tuned_prompt(titles: Sequence[str], max_titles: int = 8, max_title_chars: in
     """The tuned namer's prompt: the group's titles only, no examples."""
     shown = [t.strip().replace("\n", " ")[:max_title_chars] for t in list(titles)[:max_titles]]
     return "Items: " + "; ".join(shown) + "\nName:"
+
+
+def cap_per_name(examples: Sequence[NamingExample], cap: int | None) -> list[NamingExample]:
+    """At most `cap` examples per (source, name), the kept ones fixed by a hash of their group id."""
+    if cap is None:
+        return list(examples)
+    import hashlib
+
+    by_name: dict[tuple[str, str], list[NamingExample]] = {}
+    for example in examples:
+        by_name.setdefault((example.source, example.name.strip().lower()), []).append(example)
+    kept = {id(e) for group in by_name.values()
+            for e in sorted(group, key=lambda e: hashlib.sha1(e.group_id.encode("utf-8")).hexdigest())[:cap]}
+    return [e for e in examples if id(e) in kept]
 
 
 def _weighted_sampler(examples: Sequence[NamingExample], weights: dict[str, float], rng: random.Random):
@@ -120,6 +138,7 @@ def train_adapter(
     from journeys.language_model import checkpoint_dir
     from journeys.settings import resolve_device
 
+    examples = cap_per_name(examples, config.max_per_name)
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     device = resolve_device(config.device)

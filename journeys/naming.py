@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sklearn.feature_extraction.text import CountVectorizer
 
+from journeys.name_choice import Candidate, NameChooser
 from journeys.name_rules import NEUTRAL_NAME, check_name
 from journeys.settings import Settings
 from journeys.terms import STOP_WORDS
@@ -142,17 +143,28 @@ class FewShotNamer:
         return names
 
 
+# Candidate names the tuned namer proposes per group, and the longest name it may write (tokens).
+CANDIDATES, NAME_TOKENS = 4, 12
+
 # Where the shipped adapter of the tuned namer lives (trained by `journeys namer train`).
 SHIPPED_ADAPTER = Path(__file__).parent / "namer_data" / "adapter"
 
 
 class TunedNamer:
-    """The fine-tuned namer: Gemma 3 270M with a LoRA adapter, prompted with the titles alone."""
+    """The fine-tuned namer: Gemma 3 270M with a LoRA adapter, prompted with the titles alone.
+
+    It proposes `candidates` names per group by beam search, adds the group's salient-terms
+    name, and keeps the one that fits the whole group best (journeys.name_choice); with
+    candidates=1 it gives its single greedy answer, as the paper's namer does.
+    """
 
     backend = "tuned"
 
-    def __init__(self, cache: Path, adapter: Path = SHIPPED_ADAPTER, device: str = "auto", batch_size: int = 16):
+    def __init__(self, cache: Path, adapter: Path = SHIPPED_ADAPTER, device: str = "auto", batch_size: int = 16,
+                 candidates: int = CANDIDATES, chooser: NameChooser | None = None):
         self.cache, self.adapter, self.device, self.batch_size = cache, adapter, device, batch_size
+        self.candidates = candidates
+        self.chooser = chooser or NameChooser()
 
     def name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
         """Name each group by completing the tuned prompt (no examples needed)."""
@@ -165,12 +177,34 @@ class TunedNamer:
                 "or choose another namer (--namer keywords or fewshot)"
             )
         model = load_tuned_model(self.cache, self.adapter, self.device)
-        names: list[Naming] = []
+        requests = list(requests)
+        if self.candidates <= 1:
+            names: list[Naming] = []
+            for start in range(0, len(requests), self.batch_size):
+                batch = requests[start:start + self.batch_size]
+                answers = model.complete([tuned_prompt(r.titles) for r in batch], max_new_tokens=NAME_TOKENS)
+                names += [checked(answer, self.backend, r.titles) for answer, r in zip(answers, batch)]
+            return names
+        proposed: list[list[str]] = []
         for start in range(0, len(requests), self.batch_size):
-            batch = list(requests[start:start + self.batch_size])
-            answers = model.complete([tuned_prompt(r.titles) for r in batch], max_new_tokens=12)
-            names += [checked(answer, self.backend, r.titles) for answer, r in zip(answers, batch)]
-        return names
+            batch = requests[start:start + self.batch_size]
+            found = model.candidates([tuned_prompt(r.titles) for r in batch], self.candidates, NAME_TOKENS)
+            proposed += [[text for text, _ in answers] for answers in found]
+        return self.chooser.choose(requests, with_keywords(requests, proposed, self.backend), self.backend)
+
+
+def with_keywords(requests: Sequence[NamingRequest], proposed: Sequence[Sequence[str]], source: str
+                  ) -> list[list[Candidate]]:
+    """Each request's model candidates (best first) plus its salient-terms name, ranked last."""
+    result = []
+    for request, texts in zip(requests, proposed):
+        candidates = [Candidate(text, source, rank) for rank, text in enumerate(texts)]
+        # Only extraction's salient terms (titles, tags, descriptions): words picked from bare
+        # titles such as artist names would only list items.
+        if request.terms:
+            candidates.append(Candidate(" & ".join(request.terms[:2]), "keywords", len(texts)))
+        result.append(candidates)
+    return result
 
 
 class RemoteNamerError(Exception):
@@ -193,14 +227,21 @@ class RemoteNamer:
     backend = "remote"
 
     def __init__(self, url: str, fallback: Namer, model: str = "journeys-namer", timeout: float = 30.0,
-                 retries: int = 2, retry_after: float = 30.0, batch_size: int = 64):
+                 retries: int = 2, retry_after: float = 30.0, batch_size: int = 64, candidates: int = CANDIDATES,
+                 chooser: NameChooser | None = None):
         self.url, self.fallback, self.model = url.rstrip("/"), fallback, model
         self.timeout, self.retries, self.retry_after, self.batch_size = timeout, retries, retry_after, batch_size
+        self.candidates = candidates
+        self.chooser = chooser or NameChooser()
         self.last_fallback: str | None = None
         self._down_until = 0.0
 
     def name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
-        """Name each group on the remote host, or with the fallback namer when it cannot answer."""
+        """Name each group on the remote host, or with the fallback namer when it cannot answer.
+
+        The host is asked for `candidates` beam-search answers per prompt (OpenAI's `n`, with
+        vLLM's `use_beam_search`), and the name is chosen here as the local tuned namer chooses.
+        """
         import time
 
         from journeys.namer_training import tuned_prompt
@@ -210,19 +251,28 @@ class RemoteNamer:
             return []
         if time.monotonic() < self._down_until:
             return self._fall_back(requests, self.last_fallback or "the remote namer was unreachable")
-        names: list[Naming] = []
+        proposed: list[list[str]] = []
         try:
             for start in range(0, len(requests), self.batch_size):
                 batch = requests[start:start + self.batch_size]
-                answers = self._complete([tuned_prompt(r.titles) for r in batch])
-                names += [checked(a, self.backend, r.titles, {"host": self.url}) for a, r in zip(answers, batch)]
+                proposed += self._complete([tuned_prompt(r.titles) for r in batch])
         except RemoteNamerError as exc:
             self._down_until = time.monotonic() + self.retry_after
-            return names + self._fall_back(requests[len(names):], str(exc))
+            answered = requests[:len(proposed)]
+            return self._named(answered, proposed) + self._fall_back(requests[len(proposed):], str(exc))
         self.last_fallback = None
-        return names
+        return self._named(requests, proposed)
 
-    def _complete(self, prompts: list[str]) -> list[str]:
+    def _named(self, requests: list[NamingRequest], proposed: list[list[str]]) -> list[Naming]:
+        if not requests:
+            return []
+        host = {"host": self.url}
+        if self.candidates <= 1:
+            return [checked(texts[0], self.backend, r.titles, host) for texts, r in zip(proposed, requests)]
+        return self.chooser.choose(requests, with_keywords(requests, proposed, self.backend), self.backend,
+                                   [host] * len(requests))
+
+    def _complete(self, prompts: list[str]) -> list[list[str]]:
         import httpx
         from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -233,7 +283,9 @@ class RemoteNamer:
             try:
                 response = httpx.post(
                     f"{self.url}/v1/completions",
-                    json={"model": self.model, "prompt": prompts, "max_tokens": 12, "temperature": 0.0, "stop": ["\n"]},
+                    json={"model": self.model, "prompt": prompts, "max_tokens": NAME_TOKENS, "temperature": 0.0,
+                          "stop": ["\n"], "n": max(1, self.candidates),
+                          **({"use_beam_search": True} if self.candidates > 1 else {})},
                     timeout=self.timeout,
                 )
             except httpx.TimeoutException:
@@ -247,7 +299,7 @@ class RemoteNamer:
                     f"the remote namer at {self.url} refused the request with HTTP {response.status_code}: "
                     f"{response.text[:200]}"
                 )
-            return _completion_texts(response, len(prompts), self.url)
+            return _completion_texts(response, len(prompts), self.url, max(1, self.candidates))
 
         try:
             for trial in Retrying(
@@ -273,12 +325,17 @@ class RemoteNamer:
         ]
 
 
-def _completion_texts(response: Any, expected: int, url: str) -> list[str]:
-    """The texts of an OpenAI completions answer, in prompt order; a malformed answer is an error."""
+def _completion_texts(response: Any, prompts: int, url: str, per_prompt: int = 1) -> list[list[str]]:
+    """The texts of an OpenAI completions answer, per prompt in order (choice i*n+j is prompt i's answer j).
+
+    A host that ignores `n` and answers once per prompt gives one candidate each; any other
+    shape is a malformed answer.
+    """
     try:
         choices = response.json()["choices"]
         texts = {int(choice["index"]): str(choice["text"]) for choice in choices}
-        return [texts[i] for i in range(expected)]
+        n = per_prompt if len(texts) == prompts * per_prompt else 1
+        return [[texts[i * n + j] for j in range(n)] for i in range(prompts)]
     except (ValueError, KeyError, TypeError) as exc:
         raise RemoteNamerError(f"the remote namer at {url} sent a malformed answer ({exc!r})") from None
 

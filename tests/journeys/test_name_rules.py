@@ -97,6 +97,9 @@ WOODWORKING = ["Woodworking for beginners: 5 tools", "Making a cutting board fro
 @pytest.mark.parametrize("name, narrows", [
     ("Cutting board", True), ("Making cutting boards", True), ("Cutting board woodworking", True),
     ("Hand tool woodworking", False), ("Woodworking joinery", False), ("Woodworking joints and benches", False),
+    ("Bench and chisel skills", False),  # words of two different titles
+    ("Scrap wood cutting", True),  # all from one title, no copy
+    ("Fine woodworking with scrap", False),  # one word of one title among words the group shares or no title has
 ])
 def test_a_name_leaning_on_one_title_narrows(name, narrows):
     from journeys.name_rules import narrows_to_one_title

@@ -128,8 +128,9 @@ def test_the_command_line_says_when_it_fell_back(tmp_path):
 class ScriptedHost:
     """A real HTTP server on loopback whose answers a test scripts: 'hang', an HTTP status, or 'ok'."""
 
-    def __init__(self, script: list[str | int]):
-        self.script, self.requests = list(script), 0
+    def __init__(self, script: list[str | int], honours_n: bool = True):
+        self.script, self.requests, self.honours_n = list(script), 0, honours_n
+        self.bodies: list[dict] = []
         host = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -146,8 +147,13 @@ class ScriptedHost:
                 if step != "ok":
                     self._send(int(step), b'{"error": "scripted"}')
                     return
-                choices = [{"index": i, "text": f" scripted name {i}", "finish_reason": "stop"}
-                           for i in range(len(body["prompt"]))]
+                host.bodies.append(body)
+                n = body.get("n", 1) if host.honours_n else 1
+                # Answer j to prompt i is "<the prompt's first word> option <j>", at index i * n + j.
+                choices = [{"index": i * n + j, "finish_reason": "stop",
+                            "text": f" scripted name {i}" if n == 1 else
+                            f" {prompt.split()[1].lower()} option {'abcdefgh'[j]}"}
+                           for i, prompt in enumerate(body["prompt"]) for j in range(n)]
                 self._send(200, json.dumps({"object": "text_completion", "choices": choices[::-1]}).encode())
 
             def _send(self, status: int, payload: bytes) -> None:
@@ -174,8 +180,8 @@ class ScriptedHost:
 def scripted():
     hosts: list[ScriptedHost] = []
 
-    def start(*script: str | int) -> ScriptedHost:
-        hosts.append(ScriptedHost(list(script)))
+    def start(*script: str | int, honours_n: bool = True) -> ScriptedHost:
+        hosts.append(ScriptedHost(list(script), honours_n))
         return hosts[-1]
 
     yield start
@@ -185,10 +191,27 @@ def scripted():
 
 def test_a_server_error_is_retried_and_answers_are_put_back_in_prompt_order(scripted):
     host = scripted(503, "ok")
-    names = RemoteNamer(host.url, fallback=KeywordNamer(), timeout=5, retries=2).name_many(GROUPS)
+    names = RemoteNamer(host.url, fallback=KeywordNamer(), timeout=5, retries=2, candidates=1).name_many(GROUPS)
     assert host.requests == 2
     assert [n.name for n in names] == ["Scripted name 0", "Scripted name 1"]  # the host answered in reverse
     assert all(n.source == "remote" for n in names)
+
+
+def test_the_remote_namer_asks_for_beams_and_chooses_among_each_prompts_own(scripted):
+    host = scripted("ok")
+    names = RemoteNamer(host.url, fallback=KeywordNamer(), timeout=30, candidates=3).name_many(GROUPS)
+    assert host.bodies[0]["n"] == 3 and host.bodies[0]["use_beam_search"] is True
+    # The answers came in reverse order: each group still chose among its own prompt's answers (or its terms).
+    assert "ukulele" in names[0].name.lower() and "telescope" not in names[0].name.lower()
+    assert any(word in names[1].name.lower() for word in ("dobsonian", "telescope"))
+    assert all(n.source == "remote" and n.metadata["host"] == host.url for n in names)
+
+
+def test_a_host_that_ignores_n_gives_one_candidate_per_prompt(scripted):
+    host = scripted("ok", honours_n=False)
+    names = RemoteNamer(host.url, fallback=KeywordNamer(), timeout=30, candidates=3).name_many(GROUPS)
+    assert all(n.source == "remote" and "remote_fallback" not in n.metadata for n in names)
+    assert names[0].name in ("Scripted name 0", "Ukulele & chords")
 
 
 def test_a_slow_host_times_out_and_the_groups_are_still_named(scripted):
