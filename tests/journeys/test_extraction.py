@@ -137,3 +137,31 @@ def test_real_rating_histories_get_several_journeys_by_default(workspace, shared
     assert 2 <= len(sizes) <= 12, sizes
     assert sizes[0] <= total / 2, (sizes, total)
     assert sum(sizes) >= 0.6 * total  # most of a real history belongs to some journey
+
+
+class RecordingNamer:
+    """The keyword namer, keeping the requests it was given."""
+
+    backend = "keywords"
+
+    def __init__(self):
+        from journeys.naming import KeywordNamer
+
+        self.inner, self.requests = KeywordNamer(), []
+
+    def name_many(self, requests):
+        self.requests += list(requests)
+        return self.inner.name_many(requests)
+
+
+def test_new_journeys_are_named_as_one_users_and_apart_from_the_names_the_user_keeps(workspace, maya_lines, tmp_path):
+    from journeys.clustering import TimeOrderedClustering
+    from journeys.extraction import build_journeys
+
+    workspace.ingest([write_lines(tmp_path / "maya.jsonl", maya_lines)])
+    stored = workspace.history.activities("maya", with_embeddings=True)
+    kept = Journey(id="j-own", user_id="maya", name="Hooked on amigurumi", name_source="user")
+    namer = RecordingNamer()
+    found = build_journeys("maya", stored, TimeOrderedClustering(), namer, previous=[kept])
+    assert len(namer.requests) == len(found) - 1 >= 2
+    assert all(r.owner == "maya" and list(r.avoid) == ["Hooked on amigurumi"] for r in namer.requests)
