@@ -211,20 +211,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     workspace = _workspace(settings_from(args))
     workspace.history  # open the store first: if another process holds it, say so before reading any file
-    bars: list[tqdm] = []
+    bars: dict[str, tqdm] = {}
 
-    def start_progress(total: int) -> None:
-        # Progress always goes to stderr (also when it is not a terminal), as the command-line spec asks;
-        # the bar starts once every file is validated, so a bad file prints nothing but its error.
-        bars.append(tqdm(total=total, unit="activity", desc="Ingesting", file=sys.stderr, mininterval=0.5))
+    # Progress always goes to stderr (also when it is not a terminal), as the command-line spec asks.
+    # Two bars, so that each estimate is honest: one counts the rows read and checked (no total, as a data
+    # set's folder gives its row count only once read), the other the rows stored (only --user's).
+    def on_read(count: int) -> None:
+        if "read" not in bars:
+            # Shown after half a second only, so a small bad file prints nothing but its error.
+            bars["read"] = tqdm(unit=" rows", desc="Reading", file=sys.stderr, mininterval=0.5, delay=0.5)
+        bars["read"].update(count)
+
+    def on_total(total: int) -> None:
+        if "read" in bars:
+            bars["read"].close()
+        bars["store"] = tqdm(total=total, unit="activity", desc="Ingesting", file=sys.stderr, mininterval=0.5)
 
     try:
         report = workspace.ingest(
             args.paths, fmt=args.format, user_id=args.user, skip_invalid=args.skip_invalid,
-            on_progress=lambda n: bars[0].update(n), on_total=start_progress,
+            on_progress=lambda n: bars["store"].update(n), on_total=on_total, on_read=on_read,
         )
     finally:
-        for bar in bars:
+        for bar in bars.values():
             bar.close()
     for skipped in report.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
@@ -346,32 +355,75 @@ def _conversation_graph(workspace, settings: Settings):
     return build_graph(workspace, configuration, checkpointer=open_checkpointer(settings.checkpoints_db))
 
 
+# What ends a chat: said alone, with or without a closing mark.
+GOODBYES = {"quit", "exit", "bye", "goodbye", "bye bye", "bye-bye", "see you", "ciao"}
+GOODBYE_REPLY = "Bye! Your journeys are kept here for next time."
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
-    from agent import Conversation
+    from journeys.workspace import Step
 
     settings = settings_from(args)
     workspace = _workspace(settings)
-    if workspace.history.count(args.user) == 0:
+    user = args.user
+    if workspace.history.count(user) == 0:
         raise UserError(
-            f"there is no activity history for user '{args.user}' in {settings.home}; "
+            f"there is no activity history for user '{user}' in {settings.home}; "
             "import one with `journeys ingest PATH` or check --home"
         )
-    conversation = Conversation(_conversation_graph(workspace, settings), args.user, thread_id=args.thread)
+    # A user whose journeys were never looked for gets them found now, before the first question, not during it.
+    first_chat = not workspace.journeys.journeys(user, include_rejected=True) and not workspace.journeys.has_events(user)
+    conversations = []
+
+    def load_agent() -> None:
+        from agent import Conversation
+
+        conversations.append(Conversation(_conversation_graph(workspace, settings), user, thread_id=args.thread))
+
+    steps = [*workspace.loading_steps(naming=first_chat), Step("loading the agent", load_agent)]
+    if first_chat:
+        steps.append(Step(f"finding and naming {user}'s journeys (first chat only)", lambda: workspace.extract(user)))
+    _prepare("Chat", steps, leave=False)
+    conversation = conversations[0]
     interactive = sys.stdin.isatty()
     if interactive:
-        print(f"Talking about {args.user}'s journeys. Ask “what are my journeys?”; end with Ctrl-D or 'quit'.")
+        print(f"Talking about {user}'s journeys. Ask “what are my journeys?”; end with Ctrl-D or 'bye'.")
     while True:
         try:
             text = input("you> " if interactive else "")
         except EOFError:
+            if interactive:
+                print(f"\njourneys> {GOODBYE_REPLY}")
             break
-        if text.strip().lower() in ("quit", "exit", "bye"):
+        if text.strip().lower().rstrip("!.") in GOODBYES:
+            print(f"journeys> {GOODBYE_REPLY}", flush=True)
             break
         if not text.strip():
             continue
         reply = conversation.ask(text)
-        print(f"journeys> {reply.text}\n", flush=True)
+        print(f"journeys> {plain_text(reply.text)}\n", flush=True)
     return 0
+
+
+def plain_text(markdown: str) -> str:
+    """A reply's Markdown as plain terminal text: emphasis and code marks dropped, links as "text (url)", headings bare."""
+    import re
+
+    lines = []
+    for line in markdown.splitlines():
+        if re.match(r"\s*(```|~~~)", line):
+            continue  # a code fence's marks go; the code's own lines stay
+        line = re.sub(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", r"\1", line)
+        line = re.sub(r"^(\s*)[*+]\s+", r"\1- ", line)  # "* item" bullets read as "- item"
+        lines.append(line)
+    text = "\n".join(lines)
+    text = re.sub(r"!?\[([^\]]*)\]\(([^)\s]+)[^)]*\)", lambda m: m[1] if m[1] == m[2] or not m[1] else f"{m[1]} ({m[2]})", text)
+    text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
+    text = re.sub(r"`([^`\n]+)`", r"\1", text)
+    # Emphasis only where it opens and closes around words, so "M*A*S*H", "2 * 3" and snake_case stay as written.
+    for mark in (r"\*\*\*", r"___", r"\*\*", r"__", r"\*", r"_", r"~~"):
+        text = re.sub(rf"(?<![\w*~]){mark}(?=\S)(.+?)(?<=\S){mark}(?![\w*~])", r"\1", text)
+    return text
 
 
 def read_groups(path: Path) -> list[tuple[object, "NamingRequest"]]:
@@ -557,31 +609,34 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from journeys.demo import DEMO_CATALOGUE, load_personas
-    from ui.app import Person
-
     from dataclasses import replace
 
+    from journeys.demo import DEMO_CATALOGUE, load_personas, preparation
+    from ui.app import Person
+
     base = settings_from(args)
-    # The demo keeps its stores apart but shares the model cache with every other command; its
+    # The demo keeps its stores apart (the model cache is shared by every home anyway); its
     # recommendations come from the catalogue shipped with it (the personas' stores hold only each other).
     settings = replace(base, home=base.home / "demo", cache=base.cache_dir, catalog=base.catalog or DEMO_CATALOGUE)
     workspace = _workspace(settings)
     personas = load_personas()
     print(f"Preparing the demo in {settings.home} ...", file=sys.stderr)
-    with tqdm(total=len(personas) * 2, desc="Demo", unit="step", file=sys.stderr) as bar:
-        for persona in personas:
-            workspace.ingest([persona.history_path])
-            bar.update()
-            if not workspace.journeys.journeys(persona.user_id, include_rejected=True):
-                workspace.extract(persona.user_id)
-            bar.update()
-    workspace.catalogue()  # embedded now, so that the first "Suggest" is quick
+    _prepare("Demo", preparation(workspace, personas))
     people = [Person(p.user_id, p.display_name, p.summary) for p in personas]
     _launch(workspace, settings, people, args)
     return 0
+
+
+def _prepare(title: str, steps, leave: bool = True) -> None:
+    """Run named steps under one progress bar on stderr that says which step is running ("Demo: loading ...")."""
+    from tqdm import tqdm
+
+    with tqdm(total=len(steps), desc=title, unit="step", file=sys.stderr, leave=leave) as bar:
+        for step in steps:
+            bar.set_description_str(f"{title}: {step.label}")
+            step.run()
+            bar.update()
+        bar.set_description_str(f"{title}: ready")
 
 
 def _launch(workspace, settings: Settings, people, args: argparse.Namespace, users: dict | None = None) -> None:

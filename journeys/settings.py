@@ -16,14 +16,23 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("journeys", appauthor=False))
 
 
+def default_cache() -> Path:
+    """The cache folder every home shares: $JOURNEYS_CACHE, else the per-user cache folder (~/.cache/journeys on Linux)."""
+    # Read here rather than only in from_env, so settings built in code (tests, benches) honour it too.
+    if os.environ.get("JOURNEYS_CACHE"):
+        return Path(os.environ["JOURNEYS_CACHE"]).expanduser()
+    return Path(platformdirs.user_cache_dir("journeys", appauthor=False))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run can be configured with; one instance is passed down from the entry point."""
 
-    # Folder for the embedded stores: Chroma, journey state, checkpoints, caches.
+    # Folder for the embedded stores: Chroma, journey state, checkpoints.
     home: Path = field(default_factory=default_home)
-    # Folder for caches that can be shared between homes (the dequantised language model,
-    # evaluation embeddings); None means <home>/cache.
+    # Folder for caches shared by every home (the dequantised language model, evaluation and
+    # catalogue embeddings), so a new home does not convert the model again; None means
+    # default_cache(): $JOURNEYS_CACHE, else the per-user cache folder.
     cache: Path | None = None
     # URL of a Chroma server (http://host:port); None keeps the embedded store under home.
     chroma_url: str | None = None
@@ -61,8 +70,6 @@ class Settings:
         env = os.environ
         if env.get("JOURNEYS_HOME"):
             values["home"] = Path(env["JOURNEYS_HOME"])
-        if env.get("JOURNEYS_CACHE"):
-            values["cache"] = Path(env["JOURNEYS_CACHE"])
         for name in ("chroma_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
                      "chat_model", "simulator_model", "device", "extraction", "catalog"):
             raw = env.get(ENV_PREFIX + name.upper())
@@ -89,7 +96,7 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        return self.cache if self.cache is not None else self.home / "cache"
+        return self.cache if self.cache is not None else default_cache()
 
     @property
     def chroma_path(self) -> Path:

@@ -42,6 +42,21 @@ class SkippedRow:
         return f"{self.path}, line {self.line}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Step:
+    """One named piece of preparation, so that progress can say what is being done ("loading the embedding model")."""
+
+    label: str
+    run: Callable[[], object]
+
+
+# Namers that run the base language model on this machine (the remote one only falls back to it).
+LOCAL_MODEL_NAMERS = ("tuned", "fewshot")
+
+# Rows validated between two calls of ingest's on_read.
+READ_CHUNK = 1000
+
+
 @dataclass
 class IngestReport:
     """What an import did, over all its files."""
@@ -91,27 +106,38 @@ class Workspace:
         skip_invalid: bool = False,
         on_progress: Callable[[int], None] | None = None,
         on_total: Callable[[int], None] | None = None,
+        on_read: Callable[[int], None] | None = None,
     ) -> IngestReport:
         """Import history files; a bad row stops the import of its file before anything of it is written.
 
         With user_id, only that user's activities are imported; the others are counted, not stored.
         Files are streamed twice (validate, then store in batches), so memory does not grow with
-        their size; on_total receives the number of valid rows once all files are validated.
+        their size. Progress: on_read(n) as each n more rows are validated, then on_total(rows)
+        with the number of valid rows to store (only user_id's), then on_progress(n) as each
+        n of those are stored.
         """
         report = IngestReport()
         paths = [Path(p) for p in paths]
-        valid = 0
+        to_store = 0
         for path in paths:
             # First pass: validate the whole file, so that a bad row writes nothing.
+            read = 0
             for row in read_rows(path, fmt):
+                read += 1
+                if on_read and read % READ_CHUNK == 0:
+                    on_read(READ_CHUNK)
                 if row.error is None:
-                    valid += 1
+                    # Only the rows that will be stored count towards the total, so that its estimate is honest.
+                    if user_id is None or row.activity.user_id == user_id:
+                        to_store += 1
                 elif not skip_invalid:
                     raise HistoryFileError(row.source or path, row.line, row.error, SKIP_HINT)
                 else:
                     report.skipped.append(SkippedRow(row.source or path, row.line, row.error))
+            if on_read and read % READ_CHUNK:
+                on_read(read % READ_CHUNK)
         if on_total:
-            on_total(valid)
+            on_total(to_store)
         for path in paths:
             # Second pass: stream the valid rows into the store in batches.
             counts = IngestReport()
@@ -132,6 +158,18 @@ class Workspace:
                 continue
             counts.users.add(row.activity.user_id)
             yield row.activity
+
+    def loading_steps(self, naming: bool = True) -> list[Step]:
+        """Named steps that load the models ahead of their first use: the embedding model and, with naming,
+        the namer's base model, converted on the first start only (later starts find it in the shared cache)."""
+        steps = [Step("loading the embedding model", lambda: self.embedder.model)]
+        cache = self.settings.cache_dir
+        if naming and self.namer.backend in LOCAL_MODEL_NAMERS and not _base_model_converted(cache):
+            from journeys.language_model import checkpoint_dir
+
+            steps.append(Step("converting the namer's base model (first start only, about a minute)",
+                              lambda: checkpoint_dir(cache)))
+        return steps
 
     def extract(self, user_id: str, clustering: TimeOrderedClustering | None = None) -> list[Journey]:
         """Find, name and store the user's journeys."""
@@ -218,3 +256,10 @@ class Workspace:
         except OSError:
             pass  # a read-only cache only costs the embedding again next time
         return dict(zip(distinct, matrix))
+
+
+def _base_model_converted(cache: Path) -> bool:
+    """Whether the cache already holds the namer's converted base model (as journeys.language_model.checkpoint_dir makes it)."""
+    from journeys.language_model import BASE_MODEL
+
+    return (cache / f"{BASE_MODEL}-hf" / "config.json").is_file()

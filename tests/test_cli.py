@@ -2,20 +2,23 @@
 
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from cli.main import COMMANDS, build_parser
+from cli.main import COMMANDS, build_parser, plain_text
 from tests.conftest import PERSONAS, write_lines
 
 CONTRACT_KEYS = {"id", "name", "status", "size", "item_ids", "first_seen", "last_seen", "salient_terms", "confidence"}
 
 
-def run(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "JOURNEYS_HOME": str(home)}
+def run(*args: str, home: Path, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "JOURNEYS_HOME": str(home), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args], input=stdin, capture_output=True, text=True, env=env, timeout=300,
     )
@@ -171,3 +174,88 @@ def test_recommend_refusals_are_one_sentence(tmp_path):
         assert result.returncode == 1 and len(lines) == 1 and expected in lines[0], result.stderr
     nobody = run("recommend", "--user", "nobody", home=home)
     assert nobody.returncode == 1 and "no activity history for user 'nobody'" in nobody.stderr
+
+
+def test_chat_says_what_it_loads_answers_in_plain_text_and_says_goodbye(tmp_path):
+    home = tmp_path / "home"
+    assert run("ingest", str(PERSONAS["theo"].history_path), home=home).returncode == 0
+    # No `extract` first: the chat finds the journeys as a named step before the first question.
+    chat = run("chat", "--user", "theo", home=home, env={"JOURNEYS_NAMER": "keywords"},
+               stdin="what are my journeys?\nBye!\nnot read any more\n")
+    assert chat.returncode == 0, chat.stderr
+    for step in ("loading the embedding model", "loading the agent", "finding and naming theo's journeys"):
+        assert f"Chat: {step}" in chat.stderr, chat.stderr
+    assert "kubernetes" in chat.stdout.lower() and "**" not in chat.stdout
+    assert chat.stdout.strip().splitlines()[-1].startswith("journeys> Bye")
+
+
+def test_markdown_replies_read_as_plain_text():
+    assert plain_text("## Journeys\n1. **Kubernetes** (proposed): for example “The *best* plan”") == \
+        "Journeys\n1. Kubernetes (proposed): for example “The best plan”"
+    assert plain_text("* see [the guide](https://example.org/g) or `kubectl` __now__") == \
+        "- see the guide (https://example.org/g) or kubectl now"
+    assert plain_text("M*A*S*H, 2 * 3 and my_file stay") == "M*A*S*H, 2 * 3 and my_file stay"
+
+
+def ingest_bar(stderr: str) -> tuple[int, int]:
+    """Rows done and the total of the last drawing of the Ingesting bar."""
+    done, total = re.findall(r"Ingesting: .*?(\d+)/(\d+)", stderr)[-1]
+    return int(done), int(total)
+
+
+def test_ingest_progress_counts_only_the_selected_users_rows(tmp_path):
+    both = tmp_path / "both.jsonl"
+    both.write_text(PERSONAS["maya"].history_path.read_text() + PERSONAS["theo"].history_path.read_text())
+    result = run("ingest", str(both), "--user", "theo", home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert "61 activities added" in result.stdout and "75 of other users left out" in result.stdout
+    assert ingest_bar(result.stderr) == (61, 61), result.stderr
+
+
+def test_ingest_of_one_movielens_user_has_an_honest_estimate(tmp_path, shared_data):
+    result = run("ingest", str(shared_data / "movielens-ml-latest-small"), "--format", "movielens", "--user", "ml:1",
+                 home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    added = int(re.search(r"(\d+) activities added", result.stdout)[1])
+    assert ingest_bar(result.stderr) == (added, added), result.stderr
+    assert "100836 rows" in result.stderr  # every row is read and checked, on a bar of its own
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG_CACHE_HOME places the per-user cache folder on Linux")
+def test_the_default_cache_is_the_per_user_cache_folder_shared_by_homes(tmp_path):
+    shared = {"JOURNEYS_CACHE": "", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    catalogue = write_lines(tmp_path / "catalog.jsonl", [json.dumps(
+        {"user_id": "shop", "item_id": "n1", "title": "Helm charts for Kubernetes", "timestamp": "2026-08-01T10:00:00Z"})])
+    home = tmp_path / "home"
+    assert run("ingest", str(PERSONAS["theo"].history_path), home=home).returncode == 0
+    assert run("extract", "--user", "theo", "--namer", "keywords", home=home).returncode == 0
+    suggested = run("recommend", "--user", "theo", "--catalog", str(catalogue), home=home, env=shared)
+    assert suggested.returncode == 0, suggested.stderr
+    assert list((tmp_path / "xdg" / "journeys" / "catalogues").glob("*.npy"))  # the catalogue's embeddings
+    assert not (home / "cache").exists()
+
+
+def test_demo_names_each_step_of_its_preparation(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "stderr.txt"
+    env = {**os.environ, "JOURNEYS_HOME": str(tmp_path / "home"), "JOURNEYS_NAMER": "keywords"}
+    with log.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "cli.main", "demo", "--port", str(port)],
+                                   env=env, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        try:
+            deadline = time.monotonic() + 300
+            while "Journeys is running at" not in log.read_text() and process.poll() is None:
+                assert time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(1)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    printed = log.read_text()
+    assert "Journeys is running at" in printed, printed[-3000:]
+    steps = ["loading the embedding model", "ingesting Maya's history", "finding and naming Maya's journeys",
+             "ingesting Omar's history", "finding and naming Omar's journeys", "embedding the catalogue"]
+    for step in steps:
+        assert f"Demo: {step}" in printed, step
+    assert re.search(r"Demo: ready.*?14/14", printed), printed[-3000:]
