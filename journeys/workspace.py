@@ -259,7 +259,7 @@ class Workspace:
 
 
 def _base_model_converted(cache: Path) -> bool:
-    """Whether the cache already holds the namer's converted base model (as journeys.language_model.checkpoint_dir makes it)."""
-    from journeys.language_model import BASE_MODEL
+    """Whether the cache already holds the namer's converted base model."""
+    from journeys.language_model import checkpoint_ready
 
-    return (cache / f"{BASE_MODEL}-hf" / "config.json").is_file()
+    return checkpoint_ready(cache)
