@@ -9,6 +9,7 @@ With a chat model configured, the model chooses tools and words the reply itself
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
@@ -19,9 +20,12 @@ from langgraph.runtime import Runtime
 
 import prompts
 from agent.configuration import Configuration
-from agent.replies import render_reply, reply_template
+from agent.replies import help_facts, rejected_facts, render_reply, reply_template, search_facts
 from agent.state import State
 from agent.understanding import REPLY_ONLY, IntentParser
+from journeys.journey import Journey, Status
+from journeys.journey_store import SYSTEM_ACTIONS
+from journeys.references import resolve_journey
 from journeys.workspace import Workspace
 from tools import UserContext, build_tools
 
@@ -38,7 +42,7 @@ def build_graph(
     builder = StateGraph(State, context_schema=UserContext)
     builder.add_node("tools", ToolNode(tools))
     builder.add_node("act", act)
-    builder.add_node("respond", respond)
+    builder.add_node("respond", _respond_node(workspace))
     builder.add_edge("act", "tools")
     builder.add_edge("respond", END)
     if chat_model is None and configuration.offline:
@@ -79,9 +83,13 @@ def _understand_node(workspace: Workspace, parser: IntentParser):
         text = _last_human_text(state)
         journeys = workspace.journeys.journeys(runtime.context.user_id)
         first_turn = not any(isinstance(m, AIMessage) for m in state["messages"])
-        understanding = parser.parse(text, journeys, state.get("pending"), state.get("focus"), first_turn)
+        user_id = runtime.context.user_id
+        understanding = parser.parse(text, journeys, state.get("pending"), state.get("focus"), first_turn,
+                                     today=lambda: _latest_activity_day(workspace, user_id),
+                                     previous_search=_previous_search(state))
         if understanding.intent in REPLY_ONLY:
-            return {"messages": [AIMessage(render_reply(understanding.intent))], "pending": None}
+            facts = help_facts(journeys) if understanding.intent == "help" else {}
+            return {"messages": [AIMessage(render_reply(understanding.intent, facts))], "pending": None}
         calls = [
             {"name": understanding.intent, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
             for args in understanding.calls
@@ -91,29 +99,107 @@ def _understand_node(workspace: Workspace, parser: IntentParser):
     return understand
 
 
-def respond(state: State) -> dict[str, Any]:
-    """Word the reply from the tool results of this turn, using the reply templates.
+def _respond_node(workspace: Workspace):
+    def respond(state: State, runtime: Runtime[UserContext]) -> dict[str, Any]:
+        """Word the reply from the tool results of this turn, using the reply templates.
 
-    Also remembers what the next turn may need: the request waiting for "which journey?"
-    (pending) and the journey this turn was about (focus).
-    """
-    results = _tool_results_of_turn(state)
-    calls = {c["id"]: c for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls}
-    parts: list[str] = []
-    pending, focus = None, state.get("focus")
-    for message in results:
-        facts = message.artifact if isinstance(message.artifact, dict) else {}
-        if message.status == "error" or not facts:
-            parts.append(render_reply("tool_failed"))
-            continue
-        parts.append(render_reply(reply_template(message.name, facts), facts))
-        call = calls.get(message.tool_call_id, {})
-        if facts.get("error") in ("ambiguous", "not_found", "unsure") and facts.get("candidates") \
-                and "journey" in call.get("args", {}):
-            pending = {"intent": message.name, "args": {k: v for k, v in call["args"].items() if k != "journey"},
-                       "offered": [c["id"] for c in facts["candidates"]] if facts["error"] == "unsure" else []}
-        focus = _focus_of(facts, focus)
-    return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending, "focus": focus, "action": None}
+        Also remembers what the next turn may need: the request waiting for "which journey?"
+        (pending) and the journey this turn was about (focus).
+        """
+        user_id = runtime.context.user_id
+        results = _tool_results_of_turn(state)
+        calls = {c["id"]: c for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls}
+        parts: list[str] = []
+        pending, focus = None, state.get("focus")
+        for message in results:
+            facts = message.artifact if isinstance(message.artifact, dict) else {}
+            if message.status == "error" or not facts:
+                parts.append(render_reply("tool_failed"))
+                continue
+            call = calls.get(message.tool_call_id, {})
+            if message.name == "search_history":
+                facts = search_facts(facts, call.get("args", {}), lambda: _history_span(workspace, user_id),
+                                     lambda query: _search_anytime(workspace, user_id, query))
+            rejected = _rejected_meant(workspace, user_id, facts) if message.name != "recommend" else None
+            if rejected is not None:
+                # "pause gardening" after gardening was rejected: say so, not "which journey do you mean?".
+                journey, sure = rejected
+                parts.append(render_reply("journey_rejected", rejected_facts(
+                    message.name, journey, _last_change_rejected(workspace, user_id, journey),
+                    None if sure else facts["reference"])))
+                continue
+            parts.append(render_reply(reply_template(message.name, facts), facts))
+            if facts.get("error") in ("ambiguous", "not_found", "unsure") and facts.get("candidates") \
+                    and "journey" in call.get("args", {}):
+                pending = {"intent": message.name, "args": {k: v for k, v in call["args"].items() if k != "journey"},
+                           "offered": [c["id"] for c in facts["candidates"]] if facts["error"] == "unsure" else []}
+            focus = _focus_of(facts, focus)
+        return {"messages": [AIMessage("\n\n".join(parts))], "pending": pending, "focus": focus, "action": None}
+
+    return respond
+
+
+def _rejected_meant(workspace: Workspace, user_id: str, facts: dict[str, Any]) -> tuple[Journey, bool] | None:
+    """The rejected journey that a reference finding no visible journey (or only a loose likeness) most likely
+    means, and whether that is sure: by its words, or by a meaning closer than any visible journey's."""
+    if facts.get("error") not in ("not_found", "unsure") or not facts.get("reference"):
+        return None
+    everyone = workspace.journeys.journeys(user_id, include_rejected=True)
+    rejected = [j for j in everyone if j.status is Status.REJECTED]
+    if not rejected:
+        return None
+    reference = str(facts["reference"])
+    found = resolve_journey(rejected, reference, strict=True).journey
+    if found is not None:
+        return found, True
+    embed = workspace.embedder.embed
+    by_meaning = resolve_journey(rejected, reference, embed=embed)
+    if by_meaning.journey is None:
+        return None
+    if facts["error"] == "unsure":
+        visible = resolve_journey([j for j in everyone if j.status is not Status.REJECTED], reference, embed=embed)
+        if (visible.meaning or 0.0) >= (by_meaning.meaning or 0.0):
+            return None  # a visible journey is the likelier one: keep asking about it
+    return by_meaning.journey, by_meaning.sure
+
+
+def _last_change_rejected(workspace: Workspace, user_id: str, journey: Journey) -> bool:
+    """Whether "undo" would bring this journey back: rejecting it was the user's latest change still in force."""
+    changes = [e for e in workspace.journeys.events(user_id)
+               if e["change"] is not None and e["undone_by"] is None and e["action"] not in SYSTEM_ACTIONS]
+    if not changes:
+        return False
+    latest = [e for e in changes if e["change"] == changes[-1]["change"]]
+    return any(e["action"] == "reject" and e["journey_id"] == journey.id for e in latest)
+
+
+def _latest_activity_day(workspace: Workspace, user_id: str) -> date:
+    """The day "last week" and "in February" count back from: the user's latest activity (today without any)."""
+    span = _history_span(workspace, user_id)
+    return span[1] if span else date.today()
+
+
+def _history_span(workspace: Workspace, user_id: str) -> tuple[date, date] | None:
+    """The days of the user's first and latest activity."""
+    activities = workspace.history.activities(user_id)
+    if not activities:
+        return None
+    return activities[0].activity.timestamp.date(), activities[-1].activity.timestamp.date()
+
+
+def _search_anytime(workspace: Workspace, user_id: str, query: str) -> list[dict[str, Any]]:
+    """The items closest to a search's words at any time, as search_history gives them."""
+    return [{"title": h.activity.title, "kind": h.activity.kind, "when": h.activity.timestamp.date().isoformat(),
+             "score": round(h.score, 3)} for h in workspace.history.search(user_id, query, k=5)]
+
+
+def _previous_search(state: State) -> dict[str, Any] | None:
+    """The arguments of the search the last turn with tool calls made, if it made one ("what about in April?")."""
+    for message in reversed(state["messages"][:-1]):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            searches = [c["args"] for c in message.tool_calls if c["name"] == "search_history"]
+            return searches[-1] if searches else None
+    return None
 
 
 def _focus_of(facts: dict[str, Any], current: str | None) -> str | None:

@@ -20,6 +20,7 @@ from journeys.embedding import TextEmbedder
 from journeys.journey import Journey
 from journeys.references import resolve_journey
 from agent.arguments import ARGUMENT_READERS as _ARGUMENT_READERS
+from agent.arguments import Today, read_period, read_search, search_topic, without_period
 
 # Below this similarity to every example, a message is out of scope.
 MIN_SIMILARITY = 0.45
@@ -72,11 +73,55 @@ def _names_a_journey(calls: Sequence[dict[str, Any]], journeys: list[Journey]) -
     return False
 
 
+# A message that speaks of journeys as such ("my woodworking hobby") is about journeys, even one the user lacks.
+_MENTIONS_JOURNEYS = re.compile(r"\b(?:journeys?|interests?|hobby|hobbies)\b", re.IGNORECASE)
+
+# Requests that change nothing, and how like one of them a message about journeys must be to be taken for it.
+_READ_ONLY_INTENTS = frozenset({"recommend", "explain_journey", "list_journeys", "search_history"})
+VAGUE = 0.3
+
 # Reply-only intents: answered from a template, no tool.
 REPLY_ONLY = frozenset({"help", "greeting", OUT_OF_SCOPE, "cancelled"})
 _YES = re.compile(r"^\s*(yes|yep|yeah|yup|sure|correct|right|exactly|indeed|that one|that's the one|"
                   r"that's it|ok|okay|please do|do it|go ahead)\b", re.IGNORECASE)
 _CANCEL = re.compile(r"^\s*(never ?mind|cancel|forget (it|that)|nothing|none( of them)?|no(pe)?|stop)\b", re.IGNORECASE)
+# A greeting in front of a request ("hey, what do you think I'm into?"): the request is what counts.
+_GREETING_LEAD = re.compile(r"^\s*(?:hey|hi|hello|hiya|howdy|yo|good (?:morning|afternoon|evening))"
+                            r"(?: (?:there|again|you|all|friend))?\b[\s,!.:;-]*",
+                            re.IGNORECASE)
+# A question about what the user is into, naming no topic: the list of journeys, not a confirmation.
+_WHAT_AM_I_INTO = re.compile(
+    r"^(?:(?:so|and|ok(?:ay)?|well|then|right|hmm+)\b[\s,]*)*"
+    r"(?:(?:can|could|would) you |please |just )*(?:tell me|show me|guess|do you know|any idea|have a guess at)?[\s,]*"
+    r"(?:what|which)\b(?:(?!\b(?:next|should|new|else)\b|\b(?:would|could|might)\s+i\b)[^?])*?"
+    r"\b(?:i'?m|i am|i was|i've been|i have been|am i|was i|i)\s+(?:really |mostly |actually |most |so |all )?"
+    r"(?:into|interested in|like|love|enjoy|care about|keen on|passionate about|drawn to|obsessed with|about)"
+    r"(?:\s+(?:lately|these days|right now|at the moment|now|recently|then|most|the most|nowadays))?"
+    r"(?:,?\s*(?:do you think|would you say|based on|from|judging by|according to|going by)\b[^?]*)?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+# Journeys that belong together: a merge ("the top two belong together", "mash 1 and 3 into one").
+_TOGETHER = re.compile(r"\b(?:together|into one|one and the same)\b", re.IGNORECASE)
+
+# Intents a message naming a time is read as a search of the history in, when it asks what the user did
+# then: "anything from 2019?" is not out of scope. (A request recognised by its pattern otherwise keeps its
+# intent, time and all: "pause crochet until spring". One recognised only by its likeness to examples is a
+# search when it asks about the history: "stuff I watched last spring" is not a rejection.)
+_TIMELESS_INTENTS = frozenset({"search_history", "list_journeys", "explain_journey", "greeting", "help", OUT_OF_SCOPE})
+
+# Words that say a message is about what the user did, whatever else it says.
+_HISTORY_WORDS = re.compile(
+    r"\b(?:watched|read|saw|seen|listened|heard|looked (?:at|up|for)|searched|played|liked|saved|visited|bookmarked|"
+    r"my (?:history|activity|activities)|(?:video|article|post|podcast|episode|song|track|clip|tutorial|page)s?)\b",
+    re.IGNORECASE)
+# How a question about a time starts: "anything on yarn from June?", "what about May?".
+_ASKS_ABOUT_A_TIME = re.compile(r"^(?:any|anything|something|stuff|what about|how about|and)\b", re.IGNORECASE)
+
+
+def _about_the_history(text: str) -> bool:
+    """Whether a message that names a time asks what the user did then: it says so ("stuff I watched"), asks
+    so ("anything on yarn from June?"), or names nothing else ("anything from 2019?", "and in April?")."""
+    return bool(_HISTORY_WORDS.search(text) or _ASKS_ABOUT_A_TIME.search(text)) or not search_topic(text)
 
 
 class IntentParser:
@@ -107,14 +152,24 @@ class IntentParser:
         "Drop shot fishing" does not make "confirm the drop shot one" a rejection.
         """
         masked = mask_topics(normalise(text), topic_words)
+        if _WHAT_AM_I_INTO.search(masked):
+            return "list_journeys", 1.0
+        if _TOGETHER.search(masked) and not _HISTORY_WORDS.search(masked):
+            return "merge_journeys", 1.0
         for intent, pattern in self.patterns:
             if pattern.search(masked):
                 return intent, 1.0
+        label, similarity = self.closest(masked)
+        if similarity < MIN_SIMILARITY:
+            return OUT_OF_SCOPE, similarity
+        return label, similarity
+
+    def closest(self, masked: str, among: frozenset[str] | None = None) -> tuple[str, float]:
+        """The intent whose example is closest in meaning to a (masked) message, of the given intents or any."""
         labels, matrix = self._example_matrix()
         similarity = matrix @ self.embedder.embed([masked])[0]
-        best = int(np.argmax(similarity))
-        if similarity[best] < MIN_SIMILARITY:
-            return OUT_OF_SCOPE, float(similarity[best])
+        allowed = [i for i, label in enumerate(labels) if among is None or label in among]
+        best = max(allowed, key=lambda i: similarity[i])
         return labels[best], float(similarity[best])
 
     def parse(
@@ -124,12 +179,23 @@ class IntentParser:
         pending: dict[str, Any] | None = None,
         focus: str | None = None,
         first_turn: bool = False,
+        today: Today | None = None,
+        previous_search: dict[str, Any] | None = None,
     ) -> Understanding:
         """Understand one message, given the user's visible journeys, a question awaiting an answer
         (pending: the request that needs a journey), the journey last talked about (focus: its id),
-        and whether this is the first message of the conversation."""
-        text = normalise(text)
+        whether this is the first message of the conversation, the day that "last week" or "in
+        February" count back from (today, asked only when needed; default: the calendar's today), and
+        the arguments of the last search (for "what about in April?")."""
+        text = strip_greeting(normalise(text))
         intent, confidence = self.classify(text, topic_vocabulary(journeys))
+        if intent in _TIMELESS_INTENTS or confidence < 1.0:
+            period = read_period(text, today)
+            if period is not None and (intent == "search_history" or _about_the_history(without_period(text, period))) \
+                    and not (pending and resolve_journey(journeys, text, strict=True).journey):
+                # A time names what to look for in the history ("anything from 2019?", "and in April?").
+                _, calls = read_search(text, journeys, focus, None, today, previous_search)
+                return Understanding("search_history", tuple(calls), confidence)
         if pending:
             if len(pending.get("offered") or []) == 1 and _YES.match(text):
                 # "Do you mean Hydroponics?" "Yes."
@@ -146,6 +212,12 @@ class IntentParser:
         if intent == OUT_OF_SCOPE and len(text.split()) <= 4 and resolve_journey(journeys, text, strict=True).journey:
             # Naming a journey and little else ("crochet?") asks about that journey.
             intent = "explain_journey"
+        elif intent == OUT_OF_SCOPE and _MENTIONS_JOURNEYS.search(text):
+            # "what would suit my woodworking hobby?": about journeys, if only vaguely; the closest request
+            # that changes nothing answers it (and says when there is no such journey).
+            label, similarity = self.closest(mask_topics(text, topic_vocabulary(journeys)), _READ_ONLY_INTENTS)
+            if similarity >= VAGUE:
+                intent, confidence = label, similarity
         if intent == "greeting" and first_turn:
             intent = "list_journeys"  # first meeting: present the journeys straight away
         if intent == "list_journeys" and not journeys:
@@ -154,8 +226,11 @@ class IntentParser:
         reader = _ARGUMENT_READERS.get(intent)
         if reader is None:
             return understood(intent, {}, confidence)
-        intent, calls = reader(text, journeys, focus, self.embedder.embed)
-        if confidence < UNSURE and not _names_a_journey(calls, journeys):
+        if intent == "search_history":
+            intent, calls = read_search(text, journeys, focus, self.embedder.embed, today, previous_search)
+        else:
+            intent, calls = reader(text, journeys, focus, self.embedder.embed)
+        if confidence < UNSURE and not _names_a_journey(calls, journeys) and not _MENTIONS_JOURNEYS.search(text):
             # Only vaguely like a request about journeys, and naming none: not about journeys at all
             # ("can you book me a train to Edinburgh?").
             return understood(OUT_OF_SCOPE, {}, confidence)
@@ -165,6 +240,12 @@ class IntentParser:
 def normalise(text: str) -> str:
     """Typographic apostrophes as plain ones, runs of spaces as one."""
     return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2018", "'")).strip()
+
+
+def strip_greeting(text: str) -> str:
+    """The request after a greeting ("hey, what am I into?" gives "what am I into?"); a greeting alone stays."""
+    rest = _GREETING_LEAD.sub("", text, count=1)
+    return rest if len(rest.split()) >= 2 and rest != text else text
 
 
 def topic_vocabulary(journeys: list[Journey]) -> frozenset[str]:
@@ -183,9 +264,19 @@ def mask_topics(text: str, topic_words: frozenset[str]) -> str:
     return re.sub(r"[^\W_]+", lambda m: "this" if m.group(0).lower() in topic_words else m.group(0), text)
 
 
+# "… that I watched", "… I read": the rest of a search request says what was done, not what to look for.
+_DONE_CLAUSE = re.compile(
+    r"\s+(?:that |which )?(?:i|i've|i have|i had|i'd)\s+(?:ever\s+|once\s+|already\s+)?"
+    r"(?:watched|read|saw|seen|listened to|heard|looked at|looked up|searched for|played|liked|saved|visited|found|"
+    r"bookmarked)\b",
+    re.IGNORECASE,
+)
+
+
 def search_query(text: str) -> str:
     """The thing to look for in a search request: "when did I watch the strumming video?" gives "strumming video"."""
     query = _SEARCH_FRAME.sub("", text, count=1).strip(" ?!.")
+    query = re.sub(r"\s+", " ", _DONE_CLAUSE.sub("", query)).strip(" ?!.,")
     query = re.sub(r"^(?:(?:the|a|an|that|this|any|anything|something|stuff|about|on|of|for|regarding)\s+)+", "",
                    query, flags=re.IGNORECASE)
     query = re.sub(r"^(?:video|article|post|podcast|episode|song|track|clip|page|tutorial)s?\s+(?:about|on|of)\s+", "",

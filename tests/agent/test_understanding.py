@@ -307,3 +307,167 @@ def test_suggestions_for_it_mean_the_journey_last_talked_about(parser):
 ])
 def test_neighbouring_requests_keep_their_intent(parser, text, intent):
     assert parser.parse(text, REAL).intent == intent
+
+
+# A newcomer's first hour: a greeting in front of a question, journeys by their place as a group,
+# times in searches, suggestions for a journey the user does not have.
+@pytest.mark.parametrize("text", [
+    "hey, what do you think I'm into?",
+    "hi there! so what am I really into?",
+    "hello, which things do you reckon I enjoy?",
+    "ok so what do you think I like?",
+])
+def test_a_question_about_what_i_am_into_lists_the_journeys(parser, text):
+    assert parser.parse(text, REAL).intent == "list_journeys"
+
+
+def test_a_greeting_alone_is_still_a_greeting(parser):
+    assert parser.parse("hey there", REAL).intent == "greeting"
+    assert parser.parse("hello! the second one is right", REAL).args == {"journey": "j2"}
+
+
+@pytest.mark.parametrize("text, ids", [
+    ("the first two look right", ["j1", "j2"]),
+    ("both of the first two are right", ["j1", "j2"]),
+    ("the last two are spot on", ["j2", "j3"]),
+    ("numbers 1 to 3 are correct", ["j1", "j2", "j3"]),
+    ("yes, the top two and the hydroponics one", ["j1", "j2", "j3"]),
+])
+def test_journeys_named_by_their_place_as_a_group_are_each_confirmed(parser, text, ids):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == "confirm_journey"
+    assert list(understanding.calls) == [{"journey": i} for i in ids]
+
+
+@pytest.mark.parametrize("text, ids", [
+    ("can you put the first two together?", ["j1", "j2"]),
+    ("put 1 and 3 together", ["j1", "j3"]),
+    ("lump the last two together please", ["j2", "j3"]),
+    ("merge 1-3", ["j1", "j2", "j3"]),
+])
+def test_a_merge_of_a_group_names_every_journey_in_it(parser, text, ids):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == "merge_journeys" and understanding.args == {"journeys": ids}
+
+
+@pytest.mark.parametrize("text, words", [
+    ("I've lost interest in crochet for a while", "crochet"),
+    ("taking a break from hydroponics for the time being", "hydroponics"),
+])
+def test_reference_words_leave_out_how_the_user_puts_it(text, words):
+    from agent.arguments import reference_words
+
+    assert reference_words(text) == words
+
+
+def _today():
+    from datetime import date
+
+    return date(2026, 7, 24)  # a Friday
+
+
+@pytest.mark.parametrize("text, since, until", [
+    ("what was that video about chords I watched in February?", "2026-02-01", "2026-02-28"),
+    ("stuff I watched last spring", "2026-03-01", "2026-05-31"),
+    ("anything from 2019?", "2019-01-01", "2019-12-31"),
+    ("between March and May", "2026-03-01", "2026-05-31"),
+    ("from November to February", "2025-11-01", "2026-02-28"),
+    ("from March 2025 to May", "2025-03-01", "2025-05-31"),
+    ("last week", "2026-07-13", "2026-07-19"),
+    ("in the past two weeks", "2026-07-11", "2026-07-24"),
+    ("last month", "2026-06-01", "2026-06-30"),
+    ("this year", "2026-01-01", "2026-07-24"),
+    ("over the summer", "2026-06-01", "2026-08-31"),
+    ("last summer", "2025-06-01", "2025-08-31"),
+    ("winter 2026", "2025-12-01", "2026-02-28"),
+    ("in early April", "2026-04-01", "2026-04-10"),
+    ("at the end of May", "2026-05-21", "2026-05-31"),
+    ("on the 3rd of March", "2026-03-03", "2026-03-03"),
+    ("yesterday", "2026-07-23", "2026-07-23"),
+    ("3 weeks ago", "2026-06-29", "2026-07-05"),
+    ("since April", "2026-04-01", None),
+    ("before June", None, "2026-05-31"),
+    ("March-May", "2026-03-01", "2026-05-31"),
+])
+def test_periods_in_the_users_words(text, since, until):
+    from agent.arguments import read_period
+
+    period = read_period(text, _today)
+    assert period is not None and period.args() == {k: v for k, v in (("since", since), ("until", until)) if v}
+
+
+@pytest.mark.parametrize("text", ["you may like this", "the 2019 world cup video", "I fall asleep to it",
+                                  "what should I watch next?"])
+def test_words_that_only_look_like_dates_are_not_periods(text):
+    from agent.arguments import read_period
+
+    assert read_period(text, _today) is None
+
+
+@pytest.mark.parametrize("text, args", [
+    ("what was that video about chords I watched in February?",
+     {"query": "chords", "since": "2026-02-01", "until": "2026-02-28"}),
+    ("stuff I watched last spring", {"query": "", "since": "2026-03-01", "until": "2026-05-31", "k": 10}),
+    ("anything from 2019?", {"query": "", "since": "2019-01-01", "until": "2019-12-31", "k": 10}),
+    ("did I read anything about pH between May and June?", {"query": "pH", "since": "2026-05-01", "until": "2026-06-30"}),
+    ("anything on yarn since the start of June?", {"query": "yarn", "since": "2026-06-01"}),
+    ("what was I up to last weekend?", {"query": "", "since": "2026-07-18", "until": "2026-07-19", "k": 10}),
+])
+def test_a_search_reads_what_and_when(parser, text, args):
+    understanding = parser.parse(text, REAL, today=_today)
+    assert understanding.intent == "search_history" and understanding.args == args
+
+
+@pytest.mark.parametrize("text", ["what about in April?", "and April?", "how about in april then"])
+def test_a_time_alone_after_a_search_searches_the_same_thing_then(parser, text):
+    understanding = parser.parse(text, REAL, today=_today, previous_search={"query": "chords"})
+    assert understanding.intent == "search_history"
+    assert understanding.args == {"query": "chords", "since": "2026-04-01", "until": "2026-04-30"}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Can you book me a train to Edinburgh on Friday?", "out_of_scope"),
+    ("let's park the crochet one until summer", "pause_journey"),
+    ("I'd like to try pottery this summer", "add_journey"),
+    ("what should I watch this weekend?", "recommend"),
+])
+def test_a_time_in_other_requests_keeps_their_intent(parser, text, intent):
+    understanding = parser.parse(text, REAL, today=_today)
+    assert understanding.intent == intent
+    assert understanding.args.get("journey") != "this"
+
+
+@pytest.mark.parametrize("text, journey", [
+    ("what should I bake next?", "baking"),
+    ("any ideas for my photography hobby?", "photography"),
+    ("what would suit my cooking journey?", "cooking"),
+    ("could you point me to some cooking stuff?", "cooking"),
+    ("what should I crochet next?", "j2"),
+])
+def test_suggestions_for_a_topic_name_that_topic(parser, text, journey):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == "recommend" and understanding.args == {"journey": journey}
+
+
+@pytest.mark.parametrize("text, intent, calls", [
+    ("tell me what I'm into", "list_journeys", [{}]),
+    ("what do you think I'm into, based on my history?", "list_journeys", [{}]),
+    ("the top two belong together", "merge_journeys", [{"journeys": ["j1", "j2"]}]),
+    ("mash the top 2 into one", "merge_journeys", [{"journeys": ["j1", "j2"]}]),
+    ("the hydroponics thing is right after all", "confirm_journey", [{"journey": "j3"}]),
+    ("all three are correct", "confirm_journey", [{"journey": "j1"}, {"journey": "j2"}, {"journey": "j3"}]),
+])
+def test_more_ways_to_ask_and_to_name_groups(parser, text, intent, calls):
+    understanding = parser.parse(text, REAL)
+    assert understanding.intent == intent and list(understanding.calls) == calls
+
+
+def test_words_naming_no_journey_never_mean_all_of_them(parser):
+    # "after all" is not "all": a journey the user no longer has is named, not every journey confirmed.
+    understanding = parser.parse("the gardening one is right after all", REAL[:2])
+    assert understanding.calls == ({"journey": "gardening"},)
+
+
+def test_the_two_of_them_are_both_journeys_when_there_are_two(parser):
+    understanding = parser.parse("the two of them belong together", REAL[:2])
+    assert understanding.intent == "merge_journeys" and understanding.args == {"journeys": ["j1", "j2"]}
