@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 # The weights of the score's parts, set on the validation split of the naming examples
 # (docs/evaluation/naming.md says how the chosen names score on the test split).
-COVERAGE, DISTINCTION, GROUNDING, PREFERENCE, NARROWING = 1.0, 0.5, 0.1, 0.03, 1.0
+COVERAGE, DISTINCTION, GROUNDING, PREFERENCE, NARROWING = 1.0, 0.5, 0.3, 0.03, 1.0
 # Two names of one owner this alike (rapidfuzz token-set ratio, 0-100) are the same name.
 SAME_NAME_RATIO = 88
 

@@ -352,12 +352,12 @@ def make_namer(backend: str, settings: Settings | None = None) -> Namer:
         return FewShotNamer(settings.cache_dir, settings.device)
     if backend == "tuned":
         adapter = Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER
-        return TunedNamer(settings.cache_dir, adapter, settings.device)
+        return TunedNamer(settings.cache_dir, adapter, settings.device, candidates=settings.namer_candidates)
     if backend == "remote":
         if settings.namer_fallback == "remote":
             raise ValueError("the remote namer cannot fall back to itself; set JOURNEYS_NAMER_FALLBACK to tuned or keywords")
         return RemoteNamer(
             settings.namer_url, make_namer(settings.namer_fallback, settings), settings.namer_model,
-            settings.namer_timeout, settings.namer_retries,
+            settings.namer_timeout, settings.namer_retries, candidates=settings.namer_candidates,
         )
     raise ValueError(f"unknown namer '{backend}'; choose one of {', '.join(NAMERS)}")

@@ -247,5 +247,5 @@ def test_settings_choose_the_remote_host_and_its_fallback(tmp_path, monkeypatch)
     assert isinstance(namer, RemoteNamer) and namer.url == "http://gpu-box:9000" and namer.timeout == 2.5
     assert namer.fallback.backend == "keywords"
     monkeypatch.setenv("JOURNEYS_NAMER_TIMEOUT", "soon")
-    with pytest.raises(ValueError, match="JOURNEYS_NAMER_TIMEOUT='soon' is not a float"):
+    with pytest.raises(ValueError, match="JOURNEYS_NAMER_TIMEOUT='soon' is not a number"):
         Settings.from_env(home=tmp_path)

@@ -39,3 +39,17 @@ def test_the_namers_base_model_is_converted_as_a_named_step_on_the_first_start_o
     (converted / f"{BASE_MODEL}-hf").mkdir(parents=True)
     (converted / f"{BASE_MODEL}-hf" / "config.json").write_text("{}")
     assert labels(converted, "tuned") == ["loading the embedding model"]
+
+
+def test_the_namers_candidate_count_comes_from_the_environment_and_a_bad_one_is_one_sentence(monkeypatch):
+    from journeys.naming import make_namer
+    from journeys.settings import Settings
+
+    monkeypatch.setenv("JOURNEYS_NAMER_CANDIDATES", "1")
+    settings = Settings.from_env()
+    assert settings.namer_candidates == 1 and make_namer("tuned", settings).candidates == 1
+    monkeypatch.setenv("JOURNEYS_NAMER_CANDIDATES", "many")
+    import pytest
+
+    with pytest.raises(ValueError, match="JOURNEYS_NAMER_CANDIDATES='many' is not a whole number; set it to one"):
+        Settings.from_env()
