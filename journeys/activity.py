@@ -92,8 +92,16 @@ class Activity:
         for name in REQUIRED_FIELDS:
             if record.get(name) in (None, ""):
                 raise InvalidActivity(f"required field '{name}' is missing or empty")
-        user_id = _string(record, "user_id")
-        item_id = _string(record, "item_id")
+        bad = _lone_surrogate_field(record)
+        if bad:
+            raise InvalidActivity(f"'{bad}' holds a lone UTF-16 surrogate (such as \\ud800), which is not text; "
+                                  "fix or remove that character")
+        user_id = _string(record, "user_id").strip()
+        item_id = _string(record, "item_id").strip()
+        if not user_id:
+            raise InvalidActivity("'user_id' is blank")
+        if not item_id:
+            raise InvalidActivity("'item_id' is blank")
         title = _string(record, "title")
         if not title.strip():
             raise InvalidActivity("'title' is blank")
@@ -141,6 +149,24 @@ def parse_timestamp(value: Any) -> datetime:
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
         raise InvalidActivity(f"'timestamp' value {value!r} is out of range for Unix seconds") from None
+
+
+def _lone_surrogate_field(record: Mapping[str, Any]) -> str | None:
+    """The first field whose text (or a key, or text nested inside it) holds a lone UTF-16 surrogate.
+
+    JSON can spell one ("\\ud800"), but it is not text: storing it fails, so it is refused here.
+    """
+    def holds(value: Any) -> bool:
+        if isinstance(value, str):
+            return any("\ud800" <= ch <= "\udfff" for ch in value)
+        if isinstance(value, Mapping):
+            return any(holds(k) or holds(v) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return any(holds(v) for v in value)
+        return False
+
+    return next((str(name) if not holds(name) else "a field name" for name, value in record.items()
+                 if holds(name) or holds(value)), None)
 
 
 def _string(record: Mapping[str, Any], name: str) -> str:
@@ -229,7 +255,8 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             try:
-                text = raw.decode("utf-8")
+                # A byte-order mark, as spreadsheet programs write, opens the first line.
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
                 yield Row(number, error=f"invalid UTF-8 at byte {exc.start} of the line")
                 continue
@@ -245,7 +272,8 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
 
 def _csv_rows(path: Path) -> Iterator[Row]:
     # surrogateescape keeps invalid bytes visible per row instead of failing the whole file.
-    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+    # utf-8-sig: a byte-order mark (as spreadsheet programs write) is not part of the first column's name.
+    with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         missing = [name for name in REQUIRED_FIELDS if name not in header]

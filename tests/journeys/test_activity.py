@@ -49,6 +49,9 @@ def test_csv_splits_tags_and_accepts_unix_seconds_and_zoneless_times(tmp_path):
     ('{"user_id": "maya", "item_id": "yt:2", "title": "x", "timestamp": 1, "tags": "a,b"}', "list of strings"),
     ('{"user_id": "maya", "item_id": "yt:2", "title": "' + "x" * 2001 + '", "timestamp": 1}', "more than the limit"),
     ('{"user_id": "maya", "item_id": ', "not valid JSON"),
+    ('{"user_id": "maya", "item_id": "yt:2", "title": "caf\\ud800", "timestamp": 1}', "'title' holds a lone UTF-16 surrogate"),
+    ('{"user_id": "\\udfff", "item_id": "yt:2", "title": "x", "timestamp": 1}', "'user_id' holds a lone UTF-16 surrogate"),
+    ('{"user_id": "   ", "item_id": "yt:2", "title": "x", "timestamp": 1}', "'user_id' is blank"),
 ])
 def test_a_bad_row_names_file_line_and_reason(tmp_path, bad_line, reason):
     path = write_lines(tmp_path / "h.jsonl", [GOOD, "", bad_line])
@@ -90,3 +93,26 @@ def test_same_activity_has_the_same_id_however_its_time_is_written():
 def test_booleans_are_not_timestamps():
     with pytest.raises(InvalidActivity):
         parse_timestamp(True)
+
+
+def test_a_byte_order_mark_opens_a_file_without_harm(tmp_path):
+    jsonl = tmp_path / "h.jsonl"
+    jsonl.write_bytes(b"\xef\xbb\xbf" + GOOD.encode() + b"\n")
+    csv_file = tmp_path / "h.csv"
+    csv_file.write_bytes(b"\xef\xbb\xbfuser_id,item_id,title,timestamp\r\nmaya,yt:1,Chords,1770145920\r\n")
+    assert [a.user_id for a in read_history(jsonl)] == ["maya"]
+    assert [a.title for a in read_history(csv_file)] == ["Chords"]
+
+
+def test_ids_are_trimmed():
+    activity = Activity.from_record({"user_id": " maya ", "item_id": " yt:1", "title": "x", "timestamp": 1})
+    assert (activity.user_id, activity.item_id) == ("maya", "yt:1")
+
+
+def test_a_lone_surrogate_stops_the_import_before_anything_is_stored(workspace, tmp_path):
+    lines = [GOOD.replace("yt:1", f"yt:{i}") for i in range(300)]
+    lines.append(GOOD.replace("Ukulele chords", "caf\\ud800").replace("yt:1", "yt:bad"))
+    path = write_lines(tmp_path / "h.jsonl", lines)
+    with pytest.raises(HistoryFileError, match="line 301"):
+        workspace.ingest([path])
+    assert workspace.history.activities("maya") == []
