@@ -36,6 +36,25 @@ class LanguageModel:
         Generation ends at the first of the `stop` strings (a name is one line), which is also
         cut from the text, as in the OpenAI completions API.
         """
+        texts, _ = self._generate(prompts, max_new_tokens, stop)
+        return texts
+
+    def candidates(self, prompts: list[str], count: int = 4, max_new_tokens: int = 16,
+                   stop: Sequence[str] = ("\n",)) -> list[list[tuple[str, float]]]:
+        """The `count` best continuations of each prompt by beam search, with their length-normalised log-probability.
+
+        One batched beam search serves every prompt; on a 2-core CPU it takes about twice as
+        long as one greedy answer (bench/results/namer.md).
+        """
+        texts, output = self._generate(prompts, max_new_tokens, stop, num_beams=count, num_return_sequences=count,
+                                       early_stopping=True, output_scores=True, return_dict_in_generate=True)
+        scores = output.sequences_scores.tolist()
+        return [list(zip(texts[i * count:(i + 1) * count], scores[i * count:(i + 1) * count]))
+                for i in range(len(prompts))]
+
+    def _generate(self, prompts: list[str], max_new_tokens: int, stop: Sequence[str], **options: Any
+                  ) -> tuple[list[str], Any]:
+        """Decode the prompts (left-padded, in one batch); the continuations' texts, cut at a stop string, and the raw output."""
         import torch
 
         self.tokenizer.padding_side = "left"
@@ -44,36 +63,13 @@ class LanguageModel:
             output = self.model.generate(
                 **batch, max_new_tokens=max_new_tokens, do_sample=False,
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
-                eos_token_id=[self.tokenizer.eos_token_id, *self._stop_tokens(tuple(stop))],
+                eos_token_id=[self.tokenizer.eos_token_id, *self._stop_tokens(tuple(stop))], **options,
             )
-        prompt_length = batch["input_ids"].shape[1]
-        texts = [self.tokenizer.decode(row[prompt_length:], skip_special_tokens=True) for row in output]
-        return [_cut_at_stop(text, stop) for text in texts]
-
-    def candidates(self, prompts: list[str], count: int = 4, max_new_tokens: int = 16,
-                   stop: Sequence[str] = ("\n",)) -> list[list[tuple[str, float]]]:
-        """The `count` best continuations of each prompt by beam search, with their length-normalised log-probability.
-
-        One batched beam search serves every prompt, so several candidates cost little more
-        than one greedy answer on a CPU (the decoding steps, not the batch width, take the time).
-        """
-        import torch
-
-        self.tokenizer.padding_side = "left"
-        batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.device)
-        with torch.inference_mode():
-            output = self.model.generate(
-                **batch, max_new_tokens=max_new_tokens, do_sample=False, num_beams=count,
-                num_return_sequences=count, early_stopping=True, output_scores=True, return_dict_in_generate=True,
-                pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
-                eos_token_id=[self.tokenizer.eos_token_id, *self._stop_tokens(tuple(stop))],
-            )
+        sequences = output.sequences if options.get("return_dict_in_generate") else output
         prompt_length = batch["input_ids"].shape[1]
         texts = [_cut_at_stop(self.tokenizer.decode(row[prompt_length:], skip_special_tokens=True), stop)
-                 for row in output.sequences]
-        scores = output.sequences_scores.tolist()
-        return [list(zip(texts[i * count:(i + 1) * count], scores[i * count:(i + 1) * count]))
-                for i in range(len(prompts))]
+                 for row in sequences]
+        return texts, output
 
     def _stop_tokens(self, stop: tuple[str, ...]) -> list[int]:
         """Ids of the vocabulary's tokens that contain a stop string: generating one ends a row.

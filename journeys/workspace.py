@@ -163,10 +163,10 @@ class Workspace:
         """Named steps that load the models ahead of their first use: the embedding model and, with naming,
         the namer's base model, converted on the first start only (later starts find it in the shared cache)."""
         steps = [Step("loading the embedding model", lambda: self.embedder.model)]
-        cache = self.settings.cache_dir
-        if naming and self.namer.backend in LOCAL_MODEL_NAMERS and not _base_model_converted(cache):
-            from journeys.language_model import checkpoint_dir
+        from journeys.language_model import checkpoint_dir, checkpoint_ready
 
+        cache = self.settings.cache_dir
+        if naming and self.namer.backend in LOCAL_MODEL_NAMERS and not checkpoint_ready(cache):
             steps.append(Step("converting the namer's base model (first start only, about a minute)",
                               lambda: checkpoint_dir(cache)))
         return steps
@@ -256,10 +256,3 @@ class Workspace:
         except OSError:
             pass  # a read-only cache only costs the embedding again next time
         return dict(zip(distinct, matrix))
-
-
-def _base_model_converted(cache: Path) -> bool:
-    """Whether the cache already holds the namer's converted base model."""
-    from journeys.language_model import checkpoint_ready
-
-    return checkpoint_ready(cache)
