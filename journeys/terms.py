@@ -17,6 +17,10 @@ TITLE_STOP_WORDS = frozenset({
 })
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | TITLE_STOP_WORDS)
 
+# A word: 2+ letters or digits starting with a letter; a hyphen inside keeps it one word, so
+# "Sci-Fi" and "Film-Noir" stay whole terms rather than "sci" and "fi".
+WORD_PATTERN = r"(?u)\b[^\W\d_](?:[^\W_]|-(?=[^\W_]))+\b"
+
 
 class SalientTerms:
     """Term weighting (tf-idf over one user's items) and the distinctive terms of groups of them."""
@@ -29,7 +33,7 @@ class SalientTerms:
         """Learn term weights from all the texts of one user's items."""
         self.vectorizer_ = TfidfVectorizer(
             stop_words=STOP_WORDS, ngram_range=self.ngram_range, sublinear_tf=True,
-            token_pattern=r"(?u)\b[^\W\d_][^\W_]+\b",  # words of 2+ characters starting with a letter
+            token_pattern=WORD_PATTERN,
             lowercase=True, min_df=1,
         )
         try:
