@@ -10,15 +10,44 @@ from typing import Any
 from collections.abc import Iterator
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from tools import TOOL_NAMES, UserContext
 
 
-def open_checkpointer(path: Path) -> SqliteSaver:
-    """A SQLite checkpointer at path, safe to share between the UI's threads."""
+# PostgreSQL advisory lock key: processes creating the checkpoint tables take turns.
+_SETUP_LOCK = 0x4A6F7563686B70
+
+
+def open_checkpointer(location: Path | str) -> BaseCheckpointSaver:
+    """The conversations' checkpointer, safe to share between the UI's threads.
+
+    A file path gives a SQLite checkpointer (the embedded default); a postgresql:// URL gives
+    LangGraph's PostgreSQL checkpointer over a connection pool, its tables created (and
+    migrated by LangGraph's own versioned migrations) on first use.
+    """
+    text = str(location)
+    if text.startswith(("postgresql://", "postgres://")):
+        return _postgres_checkpointer(text)
+    path = Path(location)
     path.parent.mkdir(parents=True, exist_ok=True)
     return SqliteSaver(sqlite3.connect(path, check_same_thread=False))
+
+
+def _postgres_checkpointer(url: str) -> BaseCheckpointSaver:
+    import psycopg
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
+
+    pool = ConnectionPool(url, min_size=1, max_size=8, open=True,
+                          kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
+    saver = PostgresSaver(pool)
+    with psycopg.connect(url, autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
+        saver.setup()
+    return saver
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,24 @@ def shared_data() -> Path:
 
 # The interest each demo catalogue item was written for, by title.
 CATALOGUE_TOPIC = {row["title"]: row["topic"] for row in map(json.loads, DEMO_CATALOGUE.read_text().splitlines())}
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real PostgreSQL server for the run, on a local socket (pgserver ships the binaries; nothing to install)."""
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request: pytest.FixtureRequest) -> str:
+    """A new, empty database on the run's PostgreSQL server, as a postgresql:// URL."""
+    import re
+    import uuid
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    postgres_server.psql(f'CREATE DATABASE "{name}";')
+    return postgres_server.get_uri(name)
