@@ -57,6 +57,14 @@ EVENTS = sa.Table(
     sa.Column("undone_by", sa.Integer),
 )
 
+# Users `journeys batch` finished, with the fingerprint of what it worked on (journeys.batch).
+BATCH_DONE = sa.Table(
+    "batch_done", _metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+)
+
 
 def database_url(location: Path | str) -> str:
     """The SQLAlchemy URL of a store: a file path is SQLite; postgresql:// URLs use psycopg 3."""
@@ -279,6 +287,18 @@ class JourneyStore:
         """Users that have journeys."""
         with self._connect() as db:
             return list(db.execute(sa.select(JOURNEYS.c.user_id).distinct().order_by(JOURNEYS.c.user_id)).scalars())
+
+    def batch_fingerprint(self, user_id: str) -> str | None:
+        """The fingerprint `journeys batch` recorded when it last finished the user, or None."""
+        with self._connect() as db:
+            return db.execute(sa.select(BATCH_DONE.c.fingerprint).where(BATCH_DONE.c.user_id == user_id)).scalar()
+
+    def mark_batch_done(self, user_id: str, fingerprint: str, now: datetime | None = None) -> None:
+        """Record that `journeys batch` finished the user on what the fingerprint describes."""
+        at = (now or datetime.now(timezone.utc)).isoformat()
+        with self._connect(write=True) as db:
+            db.execute(BATCH_DONE.delete().where(BATCH_DONE.c.user_id == user_id))
+            db.execute(BATCH_DONE.insert().values(user_id=user_id, fingerprint=fingerprint, at=at))
 
     @staticmethod
     def _record(db: Connection, user_id: str, journey_id: str, at: str, action: str,

@@ -1,5 +1,6 @@
 """The journey store on both of its backends: a SQLite file (the default) and a PostgreSQL database."""
 
+import json
 import multiprocessing
 import time
 from datetime import datetime, timezone
@@ -84,7 +85,7 @@ def test_a_new_store_records_its_schema_version_and_opening_again_changes_nothin
     store = JourneyStore(location)
     store.replace("u", [journey("a", "Ukulele")], "extracted")
     with store.engine.connect() as db:
-        assert db.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0001"
+        assert db.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0002"
     again = JourneyStore(location)
     assert [j.name for j in again.journeys("u")] == ["Ukulele"]
     assert len(again.events("u")) == 1
@@ -93,3 +94,25 @@ def test_a_new_store_records_its_schema_version_and_opening_again_changes_nothin
 def test_messages_name_the_store_without_its_password():
     assert describe("postgresql://journeys:secret@db.example:5432/journeys") == \
         "postgresql+psycopg://journeys:***@db.example:5432/journeys"
+
+
+def test_a_store_at_an_older_schema_version_is_migrated_with_its_data_kept(location):
+    from alembic import command
+    from alembic.config import Config
+
+    from journeys.journey_store import MIGRATIONS, database_url
+
+    engine = sa.create_engine(database_url(location))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")  # as a store written by the first versioned release
+        connection.execute(sa.text("INSERT INTO journeys (user_id, journey_id, position, data) "
+                                   "VALUES ('u', 'a', 0, :data)"), {"data": json.dumps(journey("a", "Ukulele").to_dict())})
+    engine.dispose()
+
+    store = JourneyStore(location)
+    assert [j.name for j in store.journeys("u")] == ["Ukulele"]
+    store.mark_batch_done("u", "abc")  # a table the newer version added
+    assert store.batch_fingerprint("u") == "abc"
