@@ -42,7 +42,7 @@ class UserResult:
     journeys: list[dict[str, Any]] = field(default_factory=list)
     skipped: bool = False  # finished by an earlier run on the same history and settings
     error: str | None = None
-    seconds: dict[str, float] = field(default_factory=dict)  # where the time went: read, extract, save
+    seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
 
 
 @dataclass
@@ -99,11 +99,9 @@ class BatchWorker:
             if store.batch_fingerprint(user_id) == mark:
                 return UserResult(user_id, [j.summary() for j in store.journeys(user_id)], skipped=True,
                                   seconds=seconds)
-            started = time.perf_counter()
             previous = store.journeys(user_id, include_rejected=True)
             journeys = build_journeys(user_id, stored, clone(self.workspace.clustering), self.workspace.namer,
-                                      previous)
-            seconds["extract"] = time.perf_counter() - started
+                                      previous, timings=seconds)
             started = time.perf_counter()
             visible = store.replace(user_id, journeys, action="extracted")
             store.mark_batch_done(user_id, mark)
@@ -131,12 +129,18 @@ def run_batch(settings: Settings, users: Sequence[str] | None = None, workers: i
         users = reader.workspace.history.users()  # type: ignore[union-attr]
     users = list(dict.fromkeys(users))
 
+    report = BatchReport()
+
     def jobs() -> Iterator[tuple[str, list[StoredActivity] | None]]:
         for user_id in users:
-            yield user_id, (reader.workspace.history.activities(user_id, with_embeddings=True)
-                            if embedded else None)  # type: ignore[union-attr]
+            if not embedded:
+                yield user_id, None
+                continue
+            started = time.perf_counter()
+            stored = reader.workspace.history.activities(user_id, with_embeddings=True)  # type: ignore[union-attr]
+            report.seconds["read"] = report.seconds.get("read", 0.0) + time.perf_counter() - started
+            yield user_id, stored
 
-    report = BatchReport()
     lines: list[str] = []
     try:
         if workers == 1 and ray_address is None:

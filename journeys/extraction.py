@@ -16,6 +16,7 @@ import copy
 import dataclasses
 import hashlib
 import inspect
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -89,17 +90,24 @@ def build_journeys(
     previous: Sequence[Journey] = (),
     term_weight: float = 0.2,
     max_examples: int = 8,
+    timings: dict[str, float] | None = None,
 ) -> list[Journey]:
-    """The user's journeys from their stored activities (with embeddings, in time order) and their current journeys."""
+    """The user's journeys from their stored activities (with embeddings, in time order) and their current journeys.
+
+    `timings`, when given, gets the seconds spent on features, clustering and naming added in.
+    """
     owned = [j for j in previous if user_owns(j)]
     if not stored:
         return [copy.deepcopy(j) for j in owned]
+    clock = _Stopwatch(timings)
     texts = [term_text(s) for s in stored]
     X = item_features(np.vstack([s.embedding for s in stored]), texts, term_weight)
+    terms = SalientTerms().fit(texts)
+    clock.lap("features")
     row_of = {s.activity_id: row for row, s in enumerate(stored)}
     anchors = [[row_of[a] for a in j.activity_ids if a in row_of] for j in owned]
     fit_clustering(clustering, X, stored, anchors)
-    terms = SalientTerms().fit(texts)
+    clock.lap("clustering")
     latest = stored[-1].activity.timestamp
     proposals_before = [j for j in previous if not user_owns(j)]
     taken = {j.id for j in previous}
@@ -135,9 +143,11 @@ def build_journeys(
     new = {id(journey) for journey, _ in to_name}
     kept_names = [j.name for j in result if id(j) not in new and j.name]
     to_name = [(journey, dataclasses.replace(request, avoid=kept_names)) for journey, request in to_name]
+    clock.lap("features")  # the groups' evidence
     for (journey, _), named in zip(to_name, namer.name_many([request for _, request in to_name])):
         journey.name, journey.name_source = named.name, named.source
         journey.metadata.update(named.metadata)
+    clock.lap("naming")
     return result
 
 
@@ -155,6 +165,19 @@ def _evidence(group, stored, X, centre, cohesion, terms, latest, max_examples) -
         "confidence": _confidence(cohesion, len(group)),
         "active": last_seen >= latest - timedelta(days=DORMANT_AFTER_DAYS),
     }
+
+
+class _Stopwatch:
+    """Adds the seconds since the last lap to a named stage of `timings` (nothing when timings is None)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def group_evidence(stored: Sequence[StoredActivity], rows: Sequence[int], X: np.ndarray, terms: SalientTerms,
