@@ -31,8 +31,12 @@ from bench import report as results
 STAGES = ("read", "features", "clustering", "naming", "save")
 
 
-def write_users(path: Path, count: int, seed: int = 0) -> None:
-    """A history file of `count` synthetic users drawn from the demo personas."""
+def write_users(path: Path, count: int, activities: int | None = None, seed: int = 0) -> None:
+    """A history file of `count` synthetic users drawn from the demo personas.
+
+    With `activities`, each user has about that many: the items of three personas, repeated
+    at later dates as needed (a long history of the same few interests).
+    """
     from journeys.demo import load_personas
 
     personas = [[json.loads(line) for line in p.history_path.read_text().splitlines()] for p in load_personas()]
@@ -41,6 +45,11 @@ def write_users(path: Path, count: int, seed: int = 0) -> None:
         for n in range(count):
             own, other = rng.sample(personas, 2)
             rows = rng.sample(own, int(len(own) * rng.uniform(0.8, 1.0))) + rng.sample(other, 3)
+            if activities:
+                pool = [row for persona in rng.sample(personas, 3) for row in persona]
+                rows = [{**row, "timestamp": (datetime.fromisoformat(row["timestamp"].replace("Z", "+00:00"))
+                                              + timedelta(days=120 * (i // len(pool)))).isoformat()}
+                        for i, row in enumerate(pool[j % len(pool)] for j in range(activities))]
             shift = timedelta(days=rng.randint(0, 700))
             for i, row in enumerate(rows):
                 moved = datetime.fromisoformat(row["timestamp"].replace("Z", "+00:00")) + shift
@@ -66,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--namer", default="keywords")
+    parser.add_argument("--activities", type=int, help="activities per user (default: a persona's, about 60)")
     args = parser.parse_args()
 
     from journeys.settings import Settings
@@ -76,7 +86,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             settings = Settings(home=Path(folder) / "home", namer=args.namer, device="cpu")
             history = Path(folder) / "users.jsonl"
-            write_users(history, size)
+            write_users(history, size, args.activities)
             workspace = Workspace(settings)
             started = time.perf_counter()
             workspace.ingest([history])
@@ -90,8 +100,10 @@ def main() -> None:
     lines = [
         "# `journeys batch`: one process against Ray with 2 workers",
         "",
-        f"Machine: {results.machine()}. Namer: `{args.namer}`. Regenerate: "
-        f"`python -m bench.batch_bench --sizes {' '.join(map(str, args.sizes))} --namer {args.namer}`.",
+        f"Machine: {results.machine()}. Namer: `{args.namer}`. "
+        f"Activities per user: {args.activities or 'a persona history (about 60)'}. Regenerate: "
+        f"`python -m bench.batch_bench --sizes {' '.join(map(str, args.sizes))} --namer {args.namer}"
+        + (f" --activities {args.activities}" if args.activities else "") + "`.",
         "",
         "| users | one process: users/s | ms/user | Ray 2 workers: users/s | ms/user | speed-up (Ray / one) |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -107,8 +119,9 @@ def main() -> None:
             stages = row[mode]["stages_ms_per_user"]
             lines.append(f"| {row['users']:,} | {mode.replace('_', ' ')} | "
                          + " | ".join(f"{stages[s]:.1f}" for s in STAGES) + " |")
-    results.save(f"batch-{args.namer}" if args.namer != "keywords" else "batch", lines,
-                 {"namer": args.namer, "rows": rows})
+    name = "batch" + (f"-{args.namer}" if args.namer != "keywords" else "") + (
+        f"-{args.activities}" if args.activities else "")
+    results.save(name, lines, {"namer": args.namer, "activities": args.activities, "rows": rows})
 
 
 if __name__ == "__main__":
