@@ -163,7 +163,8 @@ class JourneyEditor:
         row_of = {s.activity_id: i for i, s in enumerate(everything)}
         rows = [row_of[a] for a in original.activity_ids if a in row_of]
         if len(rows) < 4:
-            raise EditError("too_small", f"“{original.name}” has only {len(rows)} items, too few to split")
+            items = "1 item" if len(rows) == 1 else f"{len(rows)} items"
+            raise EditError("too_small", f"“{original.name}” has only {items}, too few to split")
         X = unit_rows(np.vstack([s.embedding for s in everything]))
         # The parts are refined on the features extraction found the journey with (meaning and the
         # user's salient words, descriptions included), so an item follows the items it was found with.

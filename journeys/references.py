@@ -164,3 +164,20 @@ def _best(word: str, candidates: Sequence[str]) -> float:
         if score >= MATCH_THRESHOLD:
             best = max(best, score / 100.0)
     return best
+
+
+@dataclass(frozen=True)
+class Renumbering:
+    """A journey whose number (its place in the list) changed: it was `was`, it is `now`."""
+
+    journey: Journey
+    was: int
+    now: int
+
+
+def renumbered(before: Sequence[Journey], after: Sequence[Journey]) -> list[Renumbering]:
+    """The journeys listed both before and after a change whose number changed, in their new order
+    (rejecting or merging away a journey moves the ones after it up, so "the second one" means another)."""
+    was = {journey.id: number for number, journey in enumerate(before, start=1)}
+    return [Renumbering(journey, was[journey.id], number) for number, journey in enumerate(after, start=1)
+            if journey.id in was and was[journey.id] != number]

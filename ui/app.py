@@ -1,12 +1,14 @@
 """The web app: chat with the agent beside a live view of the user's journeys.
 
-Left, the conversation (streamed) and the import of a history file; right, a card per
-journey with its actions (Confirm, Pause, Reject, Rename, Evidence, Suggest), a timeline of the
-journeys and the evidence of the journey last opened. Card actions run the agent's own
-tools through the conversation (Conversation.act), so chat and panel always agree.
+Left, the conversation (streamed, and restored from the checkpointer when the page is
+reloaded or the person switched), "Try your own history" and the import of a history file;
+right, a card per journey with its actions (Confirm, Pause, Reject, Evidence, Suggest,
+Rename), the evidence of the journey opened (inside its card), and a timeline of the
+journeys. Card actions run the agent's own tools through the conversation
+(Assistant.act), so chat and panel always agree.
 
 Two ways to decide whose data a page shows:
-  * a persona picker (the demo, or `journeys ui` on a store of several users), or
+  * a persona picker (the demo, or `journeys ui`), to which "Try your own history" adds people, or
   * per-user login (`journeys ui --users FILE`): the user is the logged-in one, the picker is
     gone, and no request can reach another user's data.
 The app only talks to the agent (agent.Assistant), never to stores.
@@ -15,24 +17,90 @@ The app only talks to the agent (agent.Assistant), never to stores.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
-import pandas as pd  # noqa: E402
 
-from agent.assistant import Assistant  # noqa: E402
+from agent.assistant import (  # noqa: E402
+    Assistant, ForeignJourney, ImportSummary, NotThisUsersFile, Turn, message_problem,
+)
 from journeys.activity import HistoryFileError  # noqa: E402
+from ui.views import (  # noqa: E402
+    about_html, card_html, chat_message, clear_rename_input, evidence_html, read_rename_input, rename_input_html,
+    rename_on_enter, scroll_to_evidence, status_html, timeline_html,
+)
 
 WELCOME = "Ask me about your interest journeys: try “what are my journeys?”"
-STATUS_MARK = {"proposed": "proposed (not confirmed yet)", "confirmed": "**confirmed**", "paused": "*paused*"}
+HISTORY_FORMAT = ("JSON Lines or CSV in the history format: one activity per line with `user_id`, `item_id`, "
+                  "`title` and `timestamp` (optional: `description`, `tags`, `kind`, `engagement`, `url`).")
+# Longest name "Try your own history" accepts (it becomes the user id).
+MAX_NAME_CHARS = 64
+# Most people a file's "which one is you?" list offers (the ones with the most activities).
+MAX_FILE_PEOPLE = 500
+# The page's browser id lives in localStorage under this key, so a reload finds its conversation again.
+# (Gradio encrypts BrowserState; the value is only a random conversation id, so a fixed key is enough.)
+BROWSER_KEY = "journeys-browser"
+BROWSER_SECRET = "journeys-conversation-id"
+
 CSS = """
-.journey-card { padding: 8px 12px; margin-bottom: 8px; }
-.journey-card .card-actions button { min-width: 0; }
+.journey-card { padding: 12px 14px !important; margin-bottom: 12px !important;
+  border: 1px solid var(--border-color-primary) !important; border-radius: 12px !important;
+  background: var(--background-fill-primary) !important; }
+.journey-card .journey-card { padding: 0 !important; margin: 0 !important; border: none !important;
+  background: transparent !important; }
+.journey-card .styler { background: transparent !important; gap: 8px !important; }
+.journey-card .html-container { padding: 0 !important; }
+.journey-card .nowrap { white-space: nowrap; }
+.journey-card .card-head { font-size: 1.1em; font-weight: 600; margin-bottom: 2px; }
+.journey-card .card-number { color: var(--body-text-color-subdued); }
+.journey-card .card-meta { color: var(--body-text-color-subdued); font-size: 0.92em; }
+.journey-card .card-status { font-weight: 600; color: var(--color-accent); }
+.journey-card .status-confirmed { color: #15803d; }
+.journey-card .status-paused { color: #a16207; font-style: italic; }
+.journey-card .card-items { margin: 6px 0 2px 18px; padding: 0; font-size: 0.92em; }
+.journey-card .card-actions, .journey-card .rename-row { gap: 6px !important; align-items: center !important;
+  flex-wrap: wrap !important; }
+.journey-card button { min-width: 0 !important; flex: 0 0 auto !important; padding: 4px 12px !important;
+  border: 1px solid transparent !important; border-radius: 8px !important;
+  box-shadow: 0 1px 2px rgba(0,0,0,.12) !important; }
+.journey-card button.secondary { background: var(--background-fill-secondary) !important;
+  border: 1px solid var(--border-color-primary) !important; color: var(--body-text-color) !important; }
+.journey-card button.secondary:hover { border-color: var(--color-accent) !important; }
+.journey-card button.evidence-open { border-color: var(--color-accent) !important;
+  background: var(--color-accent-soft) !important; }
+.journey-card .rename-row { flex-wrap: nowrap !important; margin-top: 4px; }
+.journey-card .rename-row .rename-box { flex: 1 1 auto !important; min-width: 0 !important; }
+.journey-card .rename-input { width: 100%; box-sizing: border-box; padding: 5px 9px; font: inherit;
+  font-size: 0.92em; border: 1px solid var(--border-color-primary); border-radius: 8px;
+  background: var(--input-background-fill); color: var(--body-text-color); }
+.journey-card .rename-input:focus { outline: 2px solid var(--color-accent-soft); border-color: var(--color-accent); }
+.journey-card .evidence { scroll-margin: 24px; margin-top: 2px; padding: 8px 10px;
+  border-left: 3px solid var(--color-accent);
+  background: var(--background-fill-secondary); border-radius: 6px; max-height: 320px; overflow-y: auto; }
+.journey-card .evidence .evidence-title { font-weight: 600; }
+.journey-card .evidence ul { margin: 4px 0 0 16px; padding: 0; font-size: 0.92em; }
+.journey-card .evidence .when { font-variant-numeric: tabular-nums; }
+#timeline { padding: 10px 12px; border: 1px solid var(--border-color-primary); border-radius: 12px; }
+#timeline .tl-title { font-weight: 600; margin-bottom: 6px; }
+#timeline .tl-row { display: flex; align-items: center; gap: 8px; min-height: 26px;
+  border-bottom: 1px dashed var(--border-color-primary); padding: 3px 0; }
+#timeline .tl-row.tl-axis { border-bottom: none; min-height: 20px; }
+#timeline .tl-name { flex: 0 0 38%; font-size: 0.88em; overflow-wrap: anywhere; line-height: 1.25; }
+#timeline .tl-track { position: relative; flex: 1 1 auto; height: 14px; }
+#timeline .tl-dot { position: absolute; top: 3px; width: 8px; height: 8px; margin-left: -4px; border-radius: 50%;
+  background: var(--color-accent); opacity: .75; }
+#timeline .status-paused .tl-dot { background: #a16207; }
+#timeline .tl-tick { position: absolute; top: 0; font-size: 0.75em; white-space: nowrap;
+  color: var(--body-text-color-subdued); border-left: 1px solid var(--border-color-primary); padding-left: 3px; }
+#chat .message-content, #chat .md { white-space: pre-wrap; }
 """
 
 
@@ -49,223 +117,395 @@ class Person:
         return f"{self.display_name} ({self.user_id})" if self.display_name else self.user_id
 
 
-def card_markdown(card: dict[str, Any]) -> str:
-    """A journey card's text: name, status, size, time span and top items."""
-    span = f"{card['first_seen']} → {card['last_seen']}" if card["size"] else "no activity yet"
-    steer = f" · you want {card['steer']} of it" if card.get("steer") else ""
-    dormant = " · dormant" if card["size"] and not card["active"] else ""
-    lines = [f"#### {card['number']}. {card['name']}",
-             f"{STATUS_MARK.get(card['status'], card['status'])} · {card['size']} activities · {span}{dormant}{steer}"]
-    lines += [f"- {title}" for title in card["top_items"]]
-    return "\n".join(lines)
+class People:
+    """Whose histories the page may show: the people it started with, and those who tried their own history."""
+
+    def __init__(self, people: list[Person]):
+        self._by_id = {p.user_id: p for p in people}
+        self.initial = frozenset(self._by_id)
+        self._lock = threading.Lock()
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._by_id
+
+    def __getitem__(self, user_id: str) -> Person:
+        return self._by_id[user_id]
+
+    def add(self, person: Person) -> None:
+        with self._lock:
+            self._by_id.setdefault(person.user_id, person)
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(p.label, p.user_id) for p in self._by_id.values()]
+
+    def first(self) -> str | None:
+        return next(iter(self._by_id), None)
 
 
-def evidence_markdown(evidence: dict[str, Any] | None) -> str:
-    """The evidence view of one journey."""
-    if evidence is None:
-        return "That journey is no longer on your list."
-    lines = [f"### Why “{evidence['name']}”"]
-    if evidence["salient_terms"]:
-        lines.append("Shared words: " + ", ".join(evidence["salient_terms"]))
-    if not evidence["items"]:
-        lines.append("No activity belongs to it yet.")
-    lines += [f"- {item['when']} · {item['kind']} · {item['title']}" for item in evidence["items"]]
-    if evidence["total"] > len(evidence["items"]):
-        lines.append(f"… and {evidence['total'] - len(evidence['items'])} more")
-    return "\n".join(lines)
-
-
-def timeline_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The timeline plot's data: one point per activity, one row of points per journey."""
-    frame = pd.DataFrame(rows, columns=["journey", "when", "title"]).astype({"journey": str, "title": str})
-    # Typed even when empty: the plot keeps the axis type of the first data it gets.
-    frame["when"] = pd.to_datetime(frame["when"], utc=True).dt.tz_localize(None)
-    return frame
+def shown(history: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A conversation as the chat shows it: plain text, nothing read as Markdown or HTML."""
+    return [{"role": m["role"], "content": chat_message(m["content"], m.get("names"))} for m in history]
 
 
 def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys", login: bool = False) -> gr.Blocks:
     """The Gradio app over an Assistant. people: whose data may be shown (the picker's choices, or the
     users who may log in). With login, each page shows only the logged-in user's data."""
-    by_id: Mapping[str, Person] = {p.user_id: p for p in people}
-    first = people[0].user_id if people and not login else None
+    if not login:
+        known = {p.user_id for p in people}
+        people = [*people, *(Person(u) for u in assistant.users() if u not in known)]
+    everyone = People(people)
 
     def whose(picked: str | None, request: gr.Request | None) -> str:
         """The user this request may see: the logged-in user, or the picked person (checked)."""
         if login:
             user = getattr(request, "username", None)
-            if not user or user not in by_id:
+            if not user or user not in everyone:
                 raise gr.Error("Log in first.")
             return user
-        if picked not in by_id:
-            raise gr.Error("Choose whose history to talk about first.")
+        if not picked:
+            raise gr.Error("Choose whose history to talk about first, or try your own history.")
+        if picked not in everyone:
+            raise gr.Error(f"“{picked}” is not one of the people here: choose one in “Whose history”.")
         return str(picked)
 
-    def session_of(request: gr.Request | None) -> str:
-        return getattr(request, "session_hash", None) or "api"
+    def session_of(browser: str | None, request: gr.Request | None) -> str:
+        """The conversation's key: this browser's id (kept across reloads), else the Gradio session."""
+        return browser or getattr(request, "session_hash", None) or "api"
 
     def describe(picked: str | None, request: gr.Request) -> str:
         try:
             user = whose(picked, request)
         except gr.Error:
-            return "No history is loaded yet: import one below, or with `journeys ingest`."
-        person = by_id[user]
-        name = person.display_name or person.user_id
-        about = f"**{name}**: {person.summary}" if person.summary else f"**{name}**"
-        return about if assistant.has_history(user) else about + " (no history yet: import a file below)"
+            return ("No history is loaded yet: open “Try your own history” below, or import one with "
+                    "<code>journeys ingest</code>.")
+        person = everyone[user]
+        return about_html(person.display_name or person.user_id, person.summary, assistant.has_history(user))
 
-    def send(message: str, history: list[dict], picked: str, version: int,
+    def restored(picked: str | None, browser: str | None, request: gr.Request) -> list[dict[str, str]]:
+        try:
+            user = whose(picked, request)
+        except gr.Error:
+            return []
+        return shown(assistant.transcript(user, session_of(browser, request)))
+
+    def open_page(stored: str | None, picked: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """On load: this browser's id (made once, kept in localStorage), its conversation restored, the people."""
+        browser = stored if stored and re.fullmatch(r"[0-9a-f]{32}", str(stored)) else uuid.uuid4().hex
+        picker = gr.skip() if login else gr.Dropdown(choices=everyone.choices())
+        return browser, browser, restored(picked, browser, request), describe(picked, request), picker
+
+    def send(message: str, history: list[dict], picked: str, version: int, browser: str | None,
              request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """Pass the message to the agent as the page's user and stream the reply into the chat."""
         text = (message or "").strip()
         if not text:
-            yield "", history, version
+            yield "", history, version, gr.skip()
+            return
+        problem = message_problem(text)
+        if problem:  # the text stays in the box: nothing the user typed is lost
+            yield gr.skip(), [*history, {"role": "assistant", "content": chat_message(problem)}], version, gr.skip()
             return
         user = whose(picked, request)
-        conversation = assistant.conversation(user, session_of(request))
-        shown = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
-        yield "", shown, gr.skip()
-        for partial in conversation.stream(text):
-            shown[-1] = {"role": "assistant", "content": partial}
-            yield "", shown, gr.skip()
-        changed = bool(conversation.last and conversation.last.tools_called)
-        yield "", shown, version + 1 if changed else version
+        chat = [*history, {"role": "user", "content": chat_message(text)}, {"role": "assistant", "content": ""}]
+        written, names = "", assistant.names(user)
+        yield "", chat, gr.skip(), gr.skip()
+        for piece in assistant.stream(user, session_of(browser, request), text):
+            if isinstance(piece, Turn):
+                chat[-1] = {"role": "assistant", "content": chat_message(piece.text, piece.names)}
+                opened = piece.explained if piece.explained else gr.skip()
+                yield "", chat, version + 1 if piece.changed else version, opened
+                return
+            written += piece
+            chat[-1] = {"role": "assistant", "content": chat_message(written, names)}
+            yield "", chat, gr.skip(), gr.skip()
 
-    def act(tool: str, journey_id: str, said: str, history: list[dict], picked: str, version: int,
-            request: gr.Request, args: dict[str, Any] | None = None) -> tuple[list[dict], int]:
+    def card_action(owner: str, tool: str, journey_id: str, said: str, history: list[dict], picked: str,
+                    browser: str | None, request: gr.Request, args: dict[str, Any] | None = None) -> tuple[list, Turn]:
+        """Run a card's action for the page's user, only on a journey of theirs: a card drawn for another
+        person (the page switched meanwhile) or a journey that is not theirs changes nothing."""
         user = whose(picked, request)
-        reply = assistant.conversation(user, session_of(request)).act(tool, {"journey": journey_id, **(args or {})}, said)
-        return [*history, {"role": "user", "content": said}, {"role": "assistant", "content": reply.text}], version + 1
+        if user != owner:
+            raise gr.Error(f"That card was {owner}'s, but the page now shows {user}: nothing was changed.")
+        try:
+            turn = assistant.act(user, session_of(browser, request), tool, journey_id, said, args)
+        except ForeignJourney as exc:
+            raise gr.Error(str(exc)) from None
+        chat = [*history, {"role": "user", "content": chat_message(said)},
+                {"role": "assistant", "content": chat_message(turn.text, turn.names)}]
+        return chat, turn
 
-    def switch_person(picked: str, request: gr.Request) -> tuple[list[dict], str, str]:
-        """Start a fresh chat when another person is chosen."""
-        return [], describe(picked, request), ""
+    def switch_person(picked: str, browser: str | None, last: dict | None, request: gr.Request) -> tuple[Any, ...]:
+        """Show the chosen person's own conversation (restored), summary and panel; nothing of the last one's."""
+        return (restored(picked, browser, request), describe(picked, request), None,
+                *import_statuses(last, picked, request, clear=True))
 
-    def refresh_timeline(picked: str, version: int, request: gr.Request) -> pd.DataFrame:
+    def refresh_timeline(picked: str, version: int, request: gr.Request) -> str:
         try:
             user = whose(picked, request)
         except gr.Error:
-            return timeline_frame([])
-        return timeline_frame(assistant.timeline(user))
+            return timeline_html([])
+        return timeline_html(assistant.timeline(user))
+
+    def refresh_import_status(last: dict | None, picked: str, request: gr.Request) -> tuple[Any, Any]:
+        """The last import's status, with the journeys the user has now (a split or merge since changes that)."""
+        return import_statuses(last, picked, request)
+
+    def import_statuses(last: dict | None, picked: str, request: gr.Request, clear: bool = False) -> tuple[Any, Any]:
+        """What the two import areas say about the page's user's last import (empty, with clear, when it
+        was someone else's)."""
+        try:
+            user = whose(picked, request)
+        except gr.Error:
+            user = None
+        if not last or last.get("user") != user:
+            return ("", "") if clear else (gr.skip(), gr.skip())
+        summary = ImportSummary(last["added"], last["already_stored"], last["other_users"], last["journeys"])
+        status = status_html(summary.sentence(journeys=len(assistant.cards(user))), ok=True)
+        return (status, "") if last.get("where") == "import" else ("", status)
 
     def import_file(file: Any, picked: str, version: int, request: gr.Request,
-                    progress: gr.Progress = gr.Progress()) -> tuple[str, int]:
+                    progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         """Import an uploaded history for the page's user, then find and name their journeys."""
         if file is None:
-            return "", version
+            return "", version, gr.skip()
         user = whose(picked, request)
         path = Path(file if isinstance(file, str) else file.name)
         try:
             summary = assistant.import_history(user, path, progress=lambda share, what: progress(share, desc=what))
-        except HistoryFileError as exc:
-            where = f"{path.name}, line {exc.line}" if exc.line is not None else path.name
-            message = f"{where}: {exc.reason}; fix that and upload the file again"
+        except NotThisUsersFile as exc:
+            message = (f"{path.name}: {exc.reason}; to try it as a history of your own, use “Try your own history” "
+                       "above")
             gr.Warning(message)
-            return f"⚠️ Nothing was imported: {message}", version
-        return f"✅ {summary.sentence()}", version + 1
+            return status_html(f"Nothing was imported: {message}.", ok=False), version, gr.skip()
+        except HistoryFileError as exc:
+            message = failure(path, exc)
+            gr.Warning(message)
+            return status_html(f"Nothing was imported: {message}", ok=False), version, gr.skip()
+        last = {"user": user, "where": "import", **asdict(summary)}
+        return status_html(summary.sentence(), ok=True), version + 1, last
+
+    def failure(path: Path, exc: HistoryFileError) -> str:
+        where = f"{path.name}, line {exc.line}" if exc.line is not None else path.name
+        return f"{where}: {exc.reason}; fix that and upload the file again."
+
+    def try_own_file(file: Any, name: str, version: int, browser: str | None, request: gr.Request,
+                     progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        """A file given to “Try your own history”: imported at once when whose it is is clear, else the question."""
+        return try_own(file, name, None, version, browser, request, progress)
+
+    def try_own_chosen(file: Any, name: str, chosen: str | None, version: int, browser: str | None,
+                       request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        """The answer to “which one is you?”: that person's rows are imported."""
+        if not chosen:
+            return (gr.skip(), gr.skip(), status_html("Choose which one is you in the list first.", ok=False),
+                    *(gr.skip(),) * 5)
+        return try_own(file, name, chosen, version, browser, request, progress)
+
+    def try_own(file: Any, name: str, chosen: str | None, version: int, browser: str | None, request: gr.Request,
+                progress: gr.Progress) -> tuple[Any, ...]:
+        """“Try your own history”: whose history the file holds (asking when it holds several people's), then
+        import it under the name given (or the file's user id, or the login), find and name the journeys,
+        and start the chat on them."""
+        keep = (gr.skip(),) * 5
+        if file is None:
+            return gr.Dropdown(visible=False), gr.Button(visible=False), "", *keep
+        path = Path(file if isinstance(file, str) else file.name)
+        name = " ".join((name or "").split())
+        if len(name) > MAX_NAME_CHARS:
+            return (gr.skip(), gr.skip(), status_html(
+                f"Your name has {len(name)} characters, more than {MAX_NAME_CHARS}: shorten it and press Import "
+                "again.", ok=False), *keep)
+        try:
+            found = assistant.people_in_file(path)
+        except HistoryFileError as exc:
+            return (gr.Dropdown(visible=False), gr.Button(visible=False),
+                    status_html(f"Nothing was imported: {failure(path, exc)}", ok=False), *keep)
+        if not found:
+            return (gr.Dropdown(visible=False), gr.Button(visible=False), status_html(
+                f"Nothing was imported: {path.name} holds no activity; add some and upload it again.", ok=False),
+                    *keep)
+        user = getattr(request, "username", None) if login else (name or None)
+        only = next(iter(found)) if len(found) == 1 else None
+        source = user if user in found else chosen if chosen in found else only
+        if source is None:
+            choices = [(f"{u} ({n:,} {'activity' if n == 1 else 'activities'})", u)
+                       for u, n in list(found.items())[:MAX_FILE_PEOPLE]]
+            return (gr.Dropdown(choices=choices, value=None, visible=True), gr.Button(visible=True), status_html(
+                f"{path.name} holds the histories of {len(found):,} people: choose which one is yours, then "
+                "press Import.", ok=True), *keep)
+        user = user or source
+        if not login and user != source and user in everyone.initial:
+            return (gr.skip(), gr.skip(), status_html(
+                f"“{user}” is already someone here: choose another name, or leave it empty to use the id in the "
+                "file, and press Import again.", ok=False), *keep)
+        try:
+            summary = assistant.import_history(user, path, progress=lambda share, what: progress(share, desc=what),
+                                               from_user=source)
+        except HistoryFileError as exc:
+            return (gr.skip(), gr.skip(), status_html(f"Nothing was imported: {failure(path, exc)}", ok=False), *keep)
+        if not login:
+            everyone.add(Person(user))
+        session = session_of(browser, request)
+        assistant.start(user, session)
+        chat = shown(assistant.transcript(user, session))
+        picker = gr.skip() if login else gr.Dropdown(choices=everyone.choices(), value=user)
+        last = {"user": user, "where": "own", **asdict(summary)}
+        return (gr.Dropdown(visible=False), gr.Button(visible=False), status_html(summary.sentence(), ok=True),
+                picker, chat, describe(user, request), version + 1, last)
 
     with gr.Blocks(title=title) as app:
-        version = gr.State(0)
+        version = gr.State(0)  # bumped by every change to the user's journeys: the panel redraws
+        opened = gr.State(None)  # the journey whose evidence is open in its card
+        browser = gr.State(None)  # this browser's id, whose conversations the page restores
+        last_import = gr.State(None)
+        browser_store = gr.BrowserState(None, storage_key=BROWSER_KEY, secret=BROWSER_SECRET)
         gr.Markdown(f"# {title}\nYour persistent interests, found in your own history, in your own words.")
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Row():
+                    # With login there is no picker, and its choices list nobody (the API schema shows them).
                     person = gr.Dropdown(
-                        choices=[(p.label, p.user_id) for p in people], value=first, label="Whose history",
-                        interactive=len(people) > 1, visible=not login, scale=1, elem_id="person",
+                        choices=[] if login else everyone.choices(), value=None if login else everyone.first(),
+                        label="Whose history", allow_custom_value=True, interactive=not login,
+                        visible=not login, scale=1, elem_id="person",
                     )
-                    about = gr.Markdown(elem_id="about")
-                chatbot = gr.Chatbot(label="Conversation", height=480, placeholder=WELCOME, elem_id="chat")
+                    about = gr.HTML(elem_id="about")
+                with gr.Accordion("Try your own history", open=not people and not login, elem_id="try-own"):
+                    gr.Markdown(HISTORY_FORMAT + " Give your name, or leave it empty to use the user id in the "
+                                "file; a file of several people asks which one is you. The journeys are found "
+                                "and named, and the chat starts on them." + (
+                                    "" if login else " Your history is then one of the people in "
+                                    "“Whose history”."))
+                    own_name = gr.Textbox(label="Your name (optional)", visible=not login, max_lines=1,
+                                          elem_id="own-name")
+                    own_file = gr.File(label="Your history file", file_types=[".jsonl", ".csv", ".json"],
+                                       elem_id="own-file")
+                    own_pick = gr.Dropdown(label="Which one is you?", choices=[], visible=False, elem_id="own-pick")
+                    own_go = gr.Button("Import", variant="primary", visible=False, elem_id="own-go")
+                    own_status = gr.HTML(elem_id="own-status")
+                chatbot = gr.Chatbot(label="Conversation", height=480, placeholder=WELCOME, elem_id="chat",
+                                     render_markdown=False, latex_delimiters=[])
                 message = gr.Textbox(label="Your message", placeholder="What are my journeys?", submit_btn=True,
                                      autofocus=True, elem_id="message")
-                with gr.Accordion("Import a history file", open=False, elem_id="import"):
-                    gr.Markdown("JSON Lines or CSV in the history format (`user_id, item_id, title, timestamp`, ...). "
-                                "Only your own rows are imported; a file with a bad row imports nothing and says "
-                                "which line to fix.")
+                with gr.Accordion("Add a history file to this person's history", open=False, elem_id="import"):
+                    gr.Markdown(HISTORY_FORMAT + " Only the rows of the person shown are imported; a file with a "
+                                "bad row imports nothing and says which line to fix.")
                     upload = gr.File(label="History file", file_types=[".jsonl", ".csv", ".json"], elem_id="upload")
-                    import_status = gr.Markdown(elem_id="import-status")
+                    import_status = gr.HTML(elem_id="import-status")
             with gr.Column(scale=2):
                 gr.Markdown("## Your journeys")
 
-                @gr.render(inputs=[person, version])
-                def journey_panel(picked: str | None, _version: int, request: gr.Request) -> None:
+                @gr.render(inputs=[person, version, opened])
+                def journey_panel(picked: str | None, _version: int, open_id: str | None,
+                                  request: gr.Request) -> None:
                     try:
                         user = whose(picked, request)
                     except gr.Error:
-                        gr.Markdown("Choose a person or log in to see journeys.")
+                        gr.Markdown("Choose a person, or try your own history, to see journeys.")
                         return
                     cards = assistant.cards(user)
-                    if not cards:
-                        gr.Markdown("No journeys yet: ask “what are my journeys?” or import your history.",
-                                    elem_id="no-journeys")
-                    for card in cards:
-                        _journey_card(card)
+                    # A column of this person's own: the page makes new inputs for another person's cards
+                    # rather than reusing (with what was typed in them) the inputs at the same places.
+                    with gr.Column(key=f"panel/{user}", elem_id="journey-panel"):
+                        if not cards:
+                            gr.Markdown("No journeys yet: ask “what are my journeys?” or import your history.",
+                                        elem_id="no-journeys")
+                        for card in cards:
+                            journey_card(user, card, card["id"] == open_id)
 
-                def _journey_card(card: dict[str, Any]) -> None:
+                def journey_card(owner: str, card: dict[str, Any], evidence_open: bool) -> None:
+                    """One journey's card; each of its inputs is keyed by the person and the journey, so that
+                    nothing typed on one person's card appears on another's."""
                     jid, name = card["id"], card["name"]
-                    with gr.Group(elem_classes=["journey-card"], elem_id=f"card-{jid}"):
-                        gr.Markdown(card_markdown(card), elem_id=f"card-text-{jid}")
-                        with gr.Row(elem_classes=["card-actions"]):
+                    key = f"{owner}/{jid}"
+                    with gr.Group(elem_classes=["journey-card"], elem_id=f"card-{jid}", key=f"{key}/card"):
+                        gr.HTML(card_html(card), elem_id=f"card-text-{jid}", key=f"{key}/text")
+                        with gr.Row(elem_classes=["card-actions"], key=f"{key}/actions"):
                             buttons = {
-                                "confirm_journey": gr.Button("Confirm", size="sm", variant="primary",
-                                                             elem_id=f"confirm-{jid}",
-                                                             interactive=card["status"] != "confirmed"),
-                                "pause_journey": gr.Button("Pause", size="sm", elem_id=f"pause-{jid}",
-                                                           interactive=card["status"] != "paused"),
-                                "reject_journey": gr.Button("Reject", size="sm", variant="stop",
-                                                            elem_id=f"reject-{jid}"),
+                                "confirm_journey": gr.Button(
+                                    "Confirm", size="sm", variant="primary", elem_id=f"confirm-{jid}",
+                                    interactive=card["status"] != "confirmed", key=f"{key}/confirm"),
+                                "pause_journey": gr.Button(
+                                    "Pause", size="sm", elem_id=f"pause-{jid}",
+                                    interactive=card["status"] != "paused", key=f"{key}/pause"),
+                                "reject_journey": gr.Button(
+                                    "Reject", size="sm", variant="stop", elem_id=f"reject-{jid}", key=f"{key}/reject"),
                             }
-                            show = gr.Button("Evidence", size="sm", elem_id=f"evidence-{jid}")
-                            suggest = gr.Button("Suggest", size="sm", elem_id=f"suggest-{jid}")
-                        with gr.Row():
-                            new_name = gr.Textbox(placeholder="New name", show_label=False, scale=3,
-                                                  elem_id=f"rename-text-{jid}")
-                            rename = gr.Button("Rename", size="sm", scale=1, elem_id=f"rename-{jid}")
+                            show = gr.Button("Hide evidence" if evidence_open else "Evidence", size="sm",
+                                             elem_id=f"evidence-{jid}", key=f"{key}/evidence",
+                                             elem_classes=["evidence-open"] if evidence_open else None)
+                            suggest = gr.Button("Suggest", size="sm", elem_id=f"suggest-{jid}", key=f"{key}/suggest")
+                        with gr.Row(elem_classes=["rename-row"], key=f"{key}/rename-row"):
+                            # A plain input drawn with the card's journey id and name: another journey's card
+                            # (another person's, or this one renamed) gets a new, empty one.
+                            rename_box = gr.HTML(rename_input_html(jid, name), elem_id=f"rename-text-{jid}",
+                                                 elem_classes=["rename-box"], key=f"{key}/rename-text",
+                                                 js_on_load=rename_on_enter(jid))
+                            rename = gr.Button("Rename", size="sm", elem_id=f"rename-{jid}", key=f"{key}/rename")
+                        if evidence_open:
+                            gr.HTML(evidence_html(assistant.evidence(owner, jid), jid), elem_id="evidence",
+                                    key=f"{key}/evidence-view")
+
                     verbs = {"confirm_journey": "Confirm", "pause_journey": "Pause", "reject_journey": "Reject"}
                     for tool, button in buttons.items():
-                        said = f"{verbs[tool]} “{name}”"
+                        def clicked(history, picked, version, browser, request: gr.Request,
+                                    tool=tool, said=f"{verbs[tool]} “{name}”"):
+                            chat, turn = card_action(owner, tool, jid, said, history, picked, browser, request)
+                            return chat, version + 1 if turn.changed else version
 
-                        def clicked(history, picked, version, request: gr.Request, tool=tool, said=said):
-                            return act(tool, jid, said, history, picked, version, request)
+                        button.click(clicked, [chatbot, person, version, browser], [chatbot, version],
+                                     api_name=False)
 
-                        button.click(clicked, [chatbot, person, version], [chatbot, version])
-
-                    def renamed(text, history, picked, version, request: gr.Request):
+                    def renamed(text, history, picked, version, browser, request: gr.Request):
                         if not (text or "").strip():
-                            raise gr.Error("Type the new name first.")
+                            raise gr.Error("Type the new name in the box next to Rename first.")
                         said = f"Rename “{name}” to “{text.strip()}”"
-                        return act("rename_journey", jid, said, history, picked, version, request,
-                                   {"new_name": text.strip()})
+                        chat, turn = card_action(owner, "rename_journey", jid, said, history, picked, browser,
+                                                 request, {"new_name": text.strip()})
+                        return chat, version + 1 if turn.changed else version
 
-                    rename.click(renamed, [new_name, chatbot, person, version], [chatbot, version])
+                    # The box's text is read in the browser: the box is plain HTML, not a Gradio input.
+                    rename.click(renamed, [rename_box, chatbot, person, version, browser], [chatbot, version],
+                                 js=read_rename_input(jid), api_name=False).success(
+                        None, None, None, js=clear_rename_input(jid), api_name=False)
 
-                    def suggested(history, picked, version, request: gr.Request):
-                        # Suggestions change nothing, so the panel is not redrawn (version stays).
-                        history, _ = act("recommend", jid, f"Suggest something for “{name}”", history, picked,
-                                         version, request)
-                        return history
+                    def suggested(history, picked, browser, request: gr.Request):
+                        # Suggestions change nothing, so the panel is not redrawn.
+                        chat, _ = card_action(owner, "recommend", jid, f"Suggest something for “{name}”", history,
+                                              picked, browser, request)
+                        return chat
 
-                    suggest.click(suggested, [chatbot, person, version], [chatbot])
+                    suggest.click(suggested, [chatbot, person, browser], [chatbot], api_name=False)
 
-                    def opened(picked, request: gr.Request):
-                        return evidence_markdown(assistant.evidence(whose(picked, request), jid))
+                    def evidence_clicked(history, picked, browser, request: gr.Request):
+                        """Open the evidence in the card (the chat records the question and its answer), or close it."""
+                        if evidence_open:
+                            return history, None
+                        chat, _ = card_action(owner, "explain_journey", jid, f"Why “{name}”?", history, picked,
+                                              browser, request)
+                        return chat, jid
 
-                    show.click(opened, [person], [evidence])
+                    event = show.click(evidence_clicked, [chatbot, person, browser], [chatbot, opened], api_name=False)
+                    if not evidence_open:
+                        event.then(None, None, None, js=scroll_to_evidence(jid), api_name=False)
 
-                # One row of points per journey (no colour encoding: the plot keeps the colour domain of
-                # its first value, which would hide journeys added later).
-                timeline = gr.ScatterPlot(
-                    x="when", y="journey", tooltip=["journey", "title", "when"], x_title="when", y_title="",
-                    title="Your journeys over time", height=260, elem_id="timeline",
-                )
-                evidence = gr.Markdown("Open a journey's evidence to see the activities behind it.",
-                                       elem_id="evidence")
+                timeline = gr.HTML(elem_id="timeline")
 
-        message.submit(send, [message, chatbot, person, version], [message, chatbot, version], api_name="send")
-        person.change(switch_person, [person], [chatbot, about, evidence], api_name="switch_person").then(
-            refresh_timeline, [person, version], [timeline], api_name=False)
-        upload.upload(import_file, [upload, person, version], [import_status, version], api_name="import_history")
-        version.change(refresh_timeline, [person, version], [timeline], api_name=False)
-        app.load(describe, [person], [about], api_name=False)
+        message.submit(send, [message, chatbot, person, version, browser], [message, chatbot, version, opened],
+                       api_name="send")
+        person.change(switch_person, [person, browser, last_import],
+                      [chatbot, about, opened, import_status, own_status],
+                      api_name="switch_person").then(refresh_timeline, [person, version], [timeline], api_name=False)
+        upload.upload(import_file, [upload, person, version], [import_status, version, last_import],
+                      api_name="import_history").then(describe, [person], [about], api_name=False)
+        own_outputs = [own_pick, own_go, own_status, person, chatbot, about, version, last_import]
+        own_file.upload(try_own_file, [own_file, own_name, version, browser], own_outputs, api_name="try_own")
+        own_go.click(try_own_chosen, [own_file, own_name, own_pick, version, browser], own_outputs,
+                     api_name="try_own_as")
+        version.change(refresh_timeline, [person, version], [timeline], api_name=False).then(
+            refresh_import_status, [last_import, person], [import_status, own_status], api_name=False)
+        app.load(open_page, [browser_store, person], [browser_store, browser, chatbot, about, person],
+                 api_name=False)
         app.load(refresh_timeline, [person, version], [timeline], api_name=False)
     return app
 

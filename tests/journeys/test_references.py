@@ -37,3 +37,15 @@ def test_a_reference_matching_several_journeys_is_ambiguous():
     resolution = resolve_journey(twins, "the sourdough one")
     assert resolution.journey is None and resolution.ambiguous
     assert {j.id for j in resolution.candidates} == {"a", "b"}
+
+
+def test_renumbered_names_the_journeys_whose_number_changed():
+    from journeys.references import renumbered
+
+    after_reject = [JOURNEYS[0], JOURNEYS[2]]  # the second one left the list: the third is now the second
+    moved = renumbered(JOURNEYS, after_reject)
+    assert [(m.journey.id, m.was, m.now) for m in moved] == [("j3", 3, 2)]
+    assert renumbered(JOURNEYS, JOURNEYS) == []
+    added = [*JOURNEYS, Journey("j4", "maya", "Sourdough")]  # a new one at the end moves nobody
+    assert renumbered(JOURNEYS, added) == []
+    assert [(m.journey.id, m.was, m.now) for m in renumbered(after_reject, JOURNEYS)] == [("j3", 2, 3)]

@@ -63,6 +63,58 @@ def browser():
         chromium.close()
 
 
+def start_app(workspace: Workspace, people: list[Person], users: dict[str, str] | None = None):
+    """The app over a workspace (real graph, real SQLite checkpointer), served on a free loopback port."""
+    graph = build_graph(workspace, checkpointer=open_checkpointer(workspace.settings.checkpoints_db))
+    app = build_app(Assistant(workspace, graph), people, login=users is not None)
+    launch(app, "127.0.0.1", None, users, prevent_thread_lock=True, quiet=True)
+    return app
+
+
+@pytest.fixture
+def serve(tmp_path, embedder):
+    """Start apps over fresh homes with the demo's catalogue: serve(*persona_ids) -> (app, workspace), the
+    personas' histories ingested and their journeys found (keyword names); closed after the test."""
+    started = []
+
+    def start(*user_ids: str, others: tuple[str, ...] = ()):
+        """others: more people on the page, with no history yet."""
+        home = tmp_path / f"home-{len(started)}"
+        workspace = Workspace(Settings(home=home, namer="keywords", device="cpu", catalog=DEMO_CATALOGUE),
+                              embedder=embedder)
+        if user_ids:
+            workspace.ingest([PERSONAS[u].history_path for u in user_ids])
+            for user_id in user_ids:
+                workspace.extract(user_id)
+        people = [Person(PERSONAS[u].user_id, PERSONAS[u].display_name, PERSONAS[u].summary) for u in user_ids]
+        app = start_app(workspace, people + [Person(u) for u in others])
+        started.append(app)
+        return app, workspace
+
+    yield start
+    for app in started:
+        app.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a page of an app in its own browser context (1400x1000): open_page(url) -> page."""
+    contexts = []
+
+    def open_(url: str, width: int = 1400, height: int = 1000):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        page.locator("#chat").wait_for()
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory, embedder):
     """The app as `journeys demo` serves it (with its catalogue), on a free loopback port, over Maya and Theo
@@ -74,9 +126,7 @@ def demo_app(tmp_path_factory, embedder):
     workspace.ingest([p.history_path for p in people])
     for person in people:
         workspace.extract(person.user_id)
-    graph = build_graph(workspace, checkpointer=open_checkpointer(workspace.settings.checkpoints_db))
-    app = build_app(Assistant(workspace, graph), [Person(p.user_id, p.display_name, p.summary) for p in people])
-    launch(app, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    app = start_app(workspace, [Person(p.user_id, p.display_name, p.summary) for p in people])
     try:
         yield app, workspace
     finally:

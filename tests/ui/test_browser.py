@@ -65,7 +65,7 @@ def test_chat_confirm_from_a_card_evidence_and_a_bad_upload(page, demo_app, scre
 
     # Evidence of a journey.
     page.locator(f"#evidence-{ukulele.id}").click()
-    expect(page.locator("#evidence")).to_contain_text("Why “Ukulele & chord”")
+    expect(page.locator(f"#card-{ukulele.id} #evidence")).to_contain_text(f"Why “{ukulele.name}”")
     expect(page.locator("#evidence")).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d · \w+ · "))
     page.screenshot(path=screenshots / "4-evidence.png", full_page=True)
 
