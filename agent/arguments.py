@@ -46,7 +46,8 @@ LIST_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bas well as\b|
 
 def reference_words(text: str) -> str:
     """The part of a phrase that can name a journey: the words left after the action words."""
-    words = re.findall(r"#?\d+|[^\W_][\w'-]*", text.lower())
+    # A sign stays with its number: "-1" is no place in the list, never the first journey.
+    words = re.findall(r"(?:(?<![\w-])-)?#?\d+|[^\W_][\w'-]*", text.lower())
     return " ".join(w for w in words if w not in ACTION_WORDS)
 
 
@@ -119,13 +120,23 @@ def references(text: str, journeys: list[Journey], focus: str | None, allow_all:
         return _all(journeys)  # "they all look right": nothing else named
     chunks = [c for c in LIST_SEPARATORS.split(text) if set(reference_words(c).split()) - EVERYTHING_WORDS]
     for attempt in (None, embed) if embed is not None else (None,):
-        found = [j.id for j in (resolve_one(c, journeys, attempt) for c in chunks) if j is not None]
+        each = [resolve_one(c, journeys, attempt) for c in chunks]
+        found = [j.id for j in each if j is not None]
         if found:
-            return list(dict.fromkeys(found))  # "the bread one and the birds one are both right": those two
+            # "the bread one and the birds one are both right": those two. A part that names no journey
+            # ("merge 1 and 2 and 1999") goes on as the user's words, so that the tool asks about it
+            # rather than acting on the others alone.
+            unknown = [reference_words(c) for c, j in zip(chunks, each) if j is None and _numbered(c)]
+            return list(dict.fromkeys(found + unknown))
     if everything and not chunks:
         return _all(journeys)
     # Words that name no journey ("the gardening ones are both right"): the tool says so, and changes nothing.
     return [reference(text, journeys, focus)]
+
+
+def _numbered(text: str) -> bool:
+    """Whether a part of a list names a journey by a number ("1999", "-1", "#12")."""
+    return bool(re.search(r"(?:^|\s)[#-]?\d+\b", reference_words(text)))
 
 
 def _all(journeys: list[Journey]) -> list[str]:

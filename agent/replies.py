@@ -155,3 +155,28 @@ def rejected_facts(tool_name: str, journey: Journey, last_change_rejected_it: bo
     return {"journey": {"name": journey.name}, "verb": VERBS.get(tool_name, "change"),
             "undo": last_change_rejected_it, "word": topic_word(journey, [journey]) or journey.name.lower(),
             "guessed_from": guessed_from}
+
+
+def change_facts(intent: str, calls: list[dict[str, Any]], journeys: list[Journey]) -> dict[str, Any]:
+    """The facts of "Do you want me to …?" about a change not yet made: what it does, to which journeys (by
+    name and number when the reference names one, else in the user's words), and with what name or direction."""
+    numbers = {j.id: (n, j) for n, j in enumerate(journeys, start=1)}
+
+    def target(reference: Any) -> dict[str, Any]:
+        found = numbers.get(reference)
+        if found is None:
+            journey = resolve_journey(journeys, str(reference), strict=True).journey
+            found = numbers[journey.id] if journey is not None else None
+        if found is not None:
+            return {"name": found[1].name, "number": found[0], "words": None}
+        return {"name": None, "number": None, "words": str(reference)}
+
+    targets: list[dict[str, Any]] = []
+    for args in calls:
+        for reference in ([args["journey"]] if "journey" in args else list(args.get("journeys") or [])):
+            targets.append(target(reference))
+    first = calls[0] if calls else {}
+    verb = {"name_journey": "find a new name for", "add_journey": "add", "split_journey": "split",
+            "steer_journey": f"show you {first.get('direction', 'more')} of"}.get(intent, VERBS.get(intent, intent))
+    return {"intent": intent, "verb": verb, "targets": targets, "new_name": first.get("new_name"),
+            "name": first.get("name"), "parts": first.get("parts") or []}

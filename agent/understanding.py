@@ -4,11 +4,18 @@ Intents are recognised first by a few precise patterns, then by meaning: sentenc
 similarity to the example utterances in prompts/intents.yaml, with the user's own topic
 words masked so that "why crochet?" reads like "why this?". Both live in prompts/ for
 designers to edit.
+
+Topic words come from item text (journey names, salient terms), which anyone can write, so they only
+ever help to read a message: they never hide a command's own words ("undo" still undoes for someone
+who watches talks on undo/redo editors), a pending "which journey?" question is completed only by a
+message that is nothing but an answer to it, and a change recognised only by a loose likeness is asked
+about before it is made.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +28,7 @@ from journeys.journey import Journey
 from journeys.references import resolve_journey
 from agent.arguments import ARGUMENT_READERS as _ARGUMENT_READERS
 from agent.arguments import Today, read_period, read_search, search_topic, without_period
+from tools.journey_tools import CHANGING_TOOLS
 
 # Below this similarity to every example, a message is out of scope.
 MIN_SIMILARITY = 0.45
@@ -45,6 +53,9 @@ class Understanding:
     intent: str
     calls: tuple[dict[str, Any], ...] = ({},)
     confidence: float = 1.0
+    # A change recognised only by a loose likeness to the examples: asked about ("Do you want me to …?")
+    # before it is made.
+    ask: bool = False
 
     @property
     def args(self) -> dict[str, Any]:
@@ -80,11 +91,29 @@ _MENTIONS_JOURNEYS = re.compile(r"\b(?:journeys?|interests?|hobby|hobbies)\b", r
 _READ_ONLY_INTENTS = frozenset({"recommend", "explain_journey", "list_journeys", "search_history"})
 VAGUE = 0.3
 
+# Intents that change the user's journeys: one recognised only loosely is asked about first.
+CHANGES = CHANGING_TOOLS
+
 # Reply-only intents: answered from a template, no tool.
 REPLY_ONLY = frozenset({"help", "greeting", OUT_OF_SCOPE, "cancelled"})
-_YES = re.compile(r"^\s*(yes|yep|yeah|yup|sure|correct|right|exactly|indeed|that one|that's the one|"
-                  r"that's it|ok|okay|please do|do it|go ahead)\b", re.IGNORECASE)
-_CANCEL = re.compile(r"^\s*(never ?mind|cancel|forget (it|that)|nothing|none( of them)?|no(pe)?|stop)\b", re.IGNORECASE)
+# A yes and nothing else: "Do you mean Hydroponics?" "Yes, please." ("ok, what did I watch?" is a new question.)
+YES_ONLY = re.compile(r"^(?=.*\b(?:yes|yep|yeah|yup|sure|correct|right|exactly|indeed|ok|okay|please do|do it|go ahead|"
+                      r"of course|absolutely|definitely|that one|that's (?:the one|it|right)|that is the one|i do|i did)\b)"
+                      r"(?:(?:yes|yep|yeah|yup|sure|correct|right|exactly|indeed|that one|that's the one|that is the one|"
+                      r"that's it|that's right|ok|okay|please|please do|do it|go ahead|thanks|thank you|of course|"
+                      r"absolutely|definitely|i do|i did|and|just)[\s,.!]*)+$", re.IGNORECASE)
+_CANCEL = re.compile(r"^\s*(never ?mind|cancel|forget (it|that)|nothing|none( of them)?|no(pe)?|stop|neither)\b", re.IGNORECASE)
+# What may follow a cancelling word in a message that only cancels ("never mind, leave it").
+_CANCEL_REST = frozenset("""
+it that this leave them alone thanks thank you ok okay fine forget please then all good i i'm im am don't dont do
+want to anymore mind nothing none of those neither just skip actually sorry as is be let's lets
+""".split())
+# Words an answer to "which journey do you mean?" may have around the journey it names ("no, I mean the second one").
+_ANSWER_WORDS = frozenset("""
+the a an one ones journey interest number no nope not i mean meant it's its is it that's thats that this sorry oh ah
+um er please thanks thank you ok okay yes yeah yep well actually rather instead about my then fine so go with let's
+lets how what try and or maybe perhaps i'd guess
+""".split())
 # A greeting in front of a request ("hey, what do you think I'm into?"): the request is what counts.
 _GREETING_LEAD = re.compile(r"^\s*(?:hey|hi|hello|hiya|howdy|yo|good (?:morning|afternoon|evening))"
                             r"(?: (?:there|again|you|all|friend))?\b[\s,!.:;-]*",
@@ -124,6 +153,9 @@ def _about_the_history(text: str) -> bool:
     return bool(_HISTORY_WORDS.search(text) or _ASKS_ABOUT_A_TIME.search(text)) or not search_topic(text)
 
 
+_EXAMPLE_VECTORS: "weakref.WeakKeyDictionary[TextEmbedder, dict[tuple[str, ...], np.ndarray]]" = weakref.WeakKeyDictionary()
+
+
 class IntentParser:
     """Maps a user's message to an intent and arguments, without a language model."""
 
@@ -142,27 +174,51 @@ class IntentParser:
         if self._matrix is None:
             pairs = [(intent, text) for intent, texts in self.examples.items() for text in texts]
             self._labels = [intent for intent, _ in pairs]
-            self._matrix = self.embedder.embed([text for _, text in pairs])
+            # The examples' embeddings are shared by every parser over the same embedder (one per graph).
+            known = _EXAMPLE_VECTORS.setdefault(self.embedder, {})
+            key = tuple(text for _, text in pairs)
+            if key not in known:
+                known[key] = self.embedder.embed(list(key))
+            self._matrix = known[key]
         return self._labels, self._matrix
 
     def classify(self, text: str, topic_words: frozenset[str] = frozenset()) -> tuple[str, float]:
         """The intent of a message and how sure that is: a pattern match (1.0) or the closest examples' similarity.
 
-        Both look at the message with the user's topic words masked, so that a journey called
-        "Drop shot fishing" does not make "confirm the drop shot one" a rejection.
+        The patterns look at the message with the user's topic words masked, so that a journey called
+        "Drop shot fishing" does not make "confirm the drop shot one" a rejection; when the masked
+        message matches no pattern, the message as written is tried, so that topic words (which come
+        from item text) never hide a command: with a journey called "Great train journeys", "what are
+        my journeys?" still lists them, and with one about undo/redo editors "undo" still undoes. The
+        examples are compared with the masked message, but a message that is like no example as written
+        is only taken for a request when the masked message is clearly like one.
         """
-        masked = mask_topics(normalise(text), topic_words)
-        if _WHAT_AM_I_INTO.search(masked):
-            return "list_journeys", 1.0
-        if _TOGETHER.search(masked) and not _HISTORY_WORDS.search(masked):
-            return "merge_journeys", 1.0
-        for intent, pattern in self.patterns:
-            if pattern.search(masked):
-                return intent, 1.0
+        plain = normalise(text)
+        masked = mask_topics(plain, topic_words)
+        intent = self.pattern_intent(masked)
+        if intent is None and masked != plain:
+            intent = self.pattern_intent(plain)
+        if intent is not None:
+            return intent, 1.0
         label, similarity = self.closest(masked)
         if similarity < MIN_SIMILARITY:
             return OUT_OF_SCOPE, similarity
+        if masked != plain and similarity < UNSURE and self.closest(plain)[1] < MIN_SIMILARITY:
+            # Like a request only once topic words are masked, and only vaguely: the masking, not the user's
+            # words, made it one ("what did bob watch?" is not "what should I watch?" because of a Bob Ross journey).
+            return OUT_OF_SCOPE, similarity
         return label, similarity
+
+    def pattern_intent(self, text: str) -> str | None:
+        """The intent whose pattern a message matches first, if any."""
+        if _WHAT_AM_I_INTO.search(text):
+            return "list_journeys"
+        if _TOGETHER.search(text) and not _HISTORY_WORDS.search(text):
+            return "merge_journeys"
+        for intent, pattern in self.patterns:
+            if pattern.search(text):
+                return intent
+        return None
 
     def closest(self, masked: str, among: frozenset[str] | None = None) -> tuple[str, float]:
         """The intent whose example is closest in meaning to a (masked) message, of the given intents or any."""
@@ -188,29 +244,30 @@ class IntentParser:
         February" count back from (today, asked only when needed; default: the calendar's today), and
         the arguments of the last search (for "what about in April?")."""
         text = strip_greeting(normalise(text))
+        if pending:
+            # Only an answer completes the request waiting for "which journey do you mean?" (or "do you
+            # want me to …?"); anything else is read as a new message, and the question is dropped.
+            if pending.get("calls") and YES_ONLY.match(text):
+                return Understanding(pending["intent"], tuple(pending["calls"]))
+            offered = pending.get("offered") or []
+            if len(offered) == 1 and YES_ONLY.match(text):
+                # "Do you mean Hydroponics?" "Yes."
+                return understood(pending["intent"], {**pending.get("args", {}), "journey": offered[0]})
+            answer = answer_to_which(text, journeys)
+            if answer is not None:
+                # "the second one", "no, the ukulele one", "2"
+                return understood(pending["intent"], {**pending.get("args", {}), "journey": answer.id})
+            if only_cancels(text):
+                return understood("cancelled")
         intent, confidence = self.classify(text, topic_vocabulary(journeys))
         if intent in _TIMELESS_INTENTS or confidence < 1.0:
             period = read_period(text, today)
-            if period is not None and (intent == "search_history" or _about_the_history(without_period(text, period))) \
-                    and not (pending and resolve_journey(journeys, text, strict=True).journey):
+            if period is not None and (intent == "search_history" or _about_the_history(without_period(text, period))):
                 # A time names what to look for in the history ("anything from 2019?", "and in April?").
                 _, calls = read_search(text, journeys, focus, None, today, previous_search)
                 return Understanding("search_history", tuple(calls), confidence)
-        if pending:
-            if len(pending.get("offered") or []) == 1 and _YES.match(text):
-                # "Do you mean Hydroponics?" "Yes."
-                return understood(pending["intent"], {**pending.get("args", {}), "journey": pending["offered"][0]})
-            answer = resolve_journey(journeys, text, strict=True).journey if len(text.split()) <= 6 else None
-            if answer is not None and (
-                intent in (OUT_OF_SCOPE, "explain_journey", "greeting", pending["intent"]) or confidence < 1.0
-                or _CANCEL.match(text)  # "no, the second one"
-            ):
-                # An answer to "which journey do you mean?" such as "the second one".
-                return understood(pending["intent"], {**pending.get("args", {}), "journey": answer.id}, confidence)
-            if _CANCEL.match(text):
-                return understood("cancelled")
-        if intent == OUT_OF_SCOPE and len(text.split()) <= 4 and resolve_journey(journeys, text, strict=True).journey:
-            # Naming a journey and little else ("crochet?") asks about that journey.
+        if intent == OUT_OF_SCOPE and len(text.split()) <= 4 and answer_to_which(text, journeys):
+            # Naming a journey and nothing else ("crochet?") asks about that journey ("what did bob watch?" does not).
             intent = "explain_journey"
         elif intent == OUT_OF_SCOPE and _MENTIONS_JOURNEYS.search(text):
             # "what would suit my woodworking hobby?": about journeys, if only vaguely; the closest request
@@ -225,7 +282,7 @@ class IntentParser:
             return understood("extract_journeys", {}, confidence)
         reader = _ARGUMENT_READERS.get(intent)
         if reader is None:
-            return understood(intent, {}, confidence)
+            return Understanding(intent, ({},), confidence, ask=intent in CHANGES and confidence < UNSURE)
         if intent == "search_history":
             intent, calls = read_search(text, journeys, focus, self.embedder.embed, today, previous_search)
         else:
@@ -234,7 +291,36 @@ class IntentParser:
             # Only vaguely like a request about journeys, and naming none: not about journeys at all
             # ("can you book me a train to Edinburgh?").
             return understood(OUT_OF_SCOPE, {}, confidence)
-        return Understanding(intent, tuple(calls), confidence)
+        return Understanding(intent, tuple(calls), confidence, ask=intent in CHANGES and confidence < UNSURE)
+
+
+def answer_to_which(text: str, journeys: list[Journey]) -> Journey | None:
+    """The journey a message names when the message is nothing but an answer to "which journey do you mean?":
+    "the second one", "2", "no, the ukulele one". Every word must be part of the answer ("what did bob watch?"
+    is a question even when "bob" names a journey), and a number must be a place in the list ("-1" is not)."""
+    words = re.findall(r"[#-]?\d+|[^\W_][\w'-]*", text.lower())
+    core = " ".join(w for w in words if w not in _ANSWER_WORDS)  # "2 please" is "2"
+    found = resolve_journey(journeys, core, strict=True).journey if core else None
+    found = found or resolve_journey(journeys, text, strict=True).journey
+    if found is None:
+        return None
+    own_words = set(re.findall(r"[^\W_][\w'-]*", found.name.lower()))
+    for word in words:
+        if word in _ANSWER_WORDS or word in own_words:
+            continue
+        alone = resolve_journey(journeys, word, strict=True)
+        if alone.journey is not found and found not in alone.candidates:
+            return None
+    return found
+
+
+def only_cancels(text: str) -> bool:
+    """Whether a message drops the question and says nothing else: "never mind", "no, leave it"."""
+    match = _CANCEL.match(text)
+    if match is None:
+        return False
+    rest = re.findall(r"[^\W_][\w'-]*", text[match.end():].lower())
+    return set(rest) <= _CANCEL_REST
 
 
 def normalise(text: str) -> str:

@@ -1,5 +1,6 @@
 """Every flow of the agent, in both modes, on real stores: what the user asks happens, exactly and only to them."""
 
+import re
 from typing import Any
 
 import pytest
@@ -175,36 +176,59 @@ def call(tool: str, **args: Any) -> AIMessage:
     return AIMessage("", tool_calls=[{"name": tool, "args": args, "id": f"c_{tool}"}])
 
 
-@pytest.mark.parametrize("name, args, check", [
-    ("confirm_journey", {"journey": "ukulele"}, lambda h: journey(h, "ukulele").status is Status.CONFIRMED),
-    ("reject_journey", {"journey": "2"}, lambda h: h.journeys.journeys("maya", include_rejected=True)[1].status
-     is Status.REJECTED),
-    ("pause_journey", {"journey": "crochet"}, lambda h: journey(h, "crochet").status is Status.PAUSED),
-    ("rename_journey", {"journey": "crochet", "new_name": "Hooked"}, lambda h: journey(h, "hooked") is not None),
-    ("merge_journeys", {"journeys": ["1", "2"]}, lambda h: len(h.journeys.journeys("maya")) == 2),
-    ("split_journey", {"journey": "ukulele"}, lambda h: len(h.journeys.journeys("maya")) == 4),
-    ("steer_journey", {"journey": "crochet", "direction": "less"},
+@pytest.mark.parametrize("name, args, said, check", [
+    ("confirm_journey", {"journey": "ukulele"}, "the ukulele one is right",
+     lambda h: journey(h, "ukulele").status is Status.CONFIRMED),
+    ("reject_journey", {"journey": "2"}, "number 2 isn't me",
+     lambda h: h.journeys.journeys("maya", include_rejected=True)[1].status is Status.REJECTED),
+    ("pause_journey", {"journey": "crochet"}, "pause the crochet one",
+     lambda h: journey(h, "crochet").status is Status.PAUSED),
+    ("rename_journey", {"journey": "crochet", "new_name": "Hooked"}, "rename the crochet one to Hooked",
+     lambda h: journey(h, "hooked") is not None),
+    ("merge_journeys", {"journeys": ["1", "2"]}, "merge 1 and 2", lambda h: len(h.journeys.journeys("maya")) == 2),
+    ("split_journey", {"journey": "ukulele"}, "split the ukulele one", lambda h: len(h.journeys.journeys("maya")) == 4),
+    ("steer_journey", {"journey": "crochet", "direction": "less"}, "less crochet please",
      lambda h: journey(h, "crochet").metadata["steer"] == "less"),
-    ("add_journey", {"name": "learning Italian"}, lambda h: journey(h, "italian").status is Status.CONFIRMED),
-    ("name_journey", {"journey": "crochet"}, lambda h: journey(h, "crochet").name_source == "keywords"),
-    ("explain_journey", {"journey": "crochet"}, lambda h: True),
-    ("search_history", {"query": "strumming"}, lambda h: True),
-    ("extract_journeys", {}, lambda h: len(h.journeys.journeys("maya")) == 3),
-    ("list_journeys", {}, lambda h: True),
+    ("add_journey", {"name": "learning Italian"}, "I want to start learning Italian",
+     lambda h: journey(h, "italian").status is Status.CONFIRMED),
+    ("name_journey", {"journey": "crochet"}, "give the crochet one a better name",
+     lambda h: journey(h, "crochet").name_source == "keywords"),
+    ("explain_journey", {"journey": "crochet"}, "why crochet?", lambda h: True),
+    ("search_history", {"query": "strumming"}, "when did I watch the strumming video?", lambda h: True),
+    ("extract_journeys", {}, "find my journeys again", lambda h: len(h.journeys.journeys("maya")) == 3),
+    ("list_journeys", {}, "what are my journeys?", lambda h: True),
 ])
-def test_a_chat_model_drives_every_tool(home, name, args, check):
+def test_a_chat_model_drives_every_tool(home, name, args, said, check):
     talk, model = scripted(home, call(name, **args), AIMessage("Done."))
-    reply = talk.ask("(the user's request)")
+    reply = talk.ask(said)
     assert reply.tools_called == [name] and reply.text == "Done."
     [result] = [m for m in model.seen[-1] if isinstance(m, ToolMessage)]
     assert result.status != "error" and '"error"' not in result.content, result.content
     assert check(home)
 
 
+@pytest.mark.parametrize("name, args, said", [
+    ("reject_journey", {"journey": "2"}, "what are my journeys?"),
+    ("rename_journey", {"journey": "crochet", "new_name": "Hooked"}, "rename the crochet one to Yarn time"),
+    ("pause_journey", {"journey": "ukulele"}, "pause the crochet one"),
+    ("undo", {}, "why crochet?"),
+    ("add_journey", {"name": "HACKED"}, "I want to start learning Italian"),
+])
+def test_a_chat_model_change_the_user_did_not_ask_for_is_held_and_offered(home, name, args, said):
+    before = {j.id: (j.name, j.status) for j in home.journeys.journeys("maya", include_rejected=True)}
+    talk, model = scripted(home, call(name, **args), AIMessage("Done."))
+    reply = talk.ask(said)
+    [result] = [m for m in model.seen[-1] if isinstance(m, ToolMessage)]
+    assert result.status == "error" and "not_requested" in result.content
+    assert {j.id: (j.name, j.status) for j in home.journeys.journeys("maya", include_rejected=True)} == before
+    assert reply.text.startswith("Done.") and "so I haven't. Say yes if you want me to." in reply.text
+
+
 def test_a_chat_model_can_undo(home):
     talk, _ = scripted(home, call("reject_journey", journey="crochet"), AIMessage("Rejected."),
                        call("undo"), AIMessage("Undone."))
-    talk.ask("not crochet")
+    talk.ask("crochet is not me")
+    assert journey(home, "crochet").status is Status.REJECTED
     talk.ask("undo that")
     assert journey(home, "crochet").status is Status.PROPOSED
 
@@ -220,7 +244,7 @@ def test_a_chat_model_is_kept_to_the_sessions_user(home):
 
 def test_a_loose_likeness_is_offered_and_another_journey_can_be_named_instead(maya, home):
     reply = maya.ask("the music one isn't me")
-    assert "Do you mean **Ukulele & chord**" in reply.text
+    assert re.search(r"Do you mean \*\*Ukulele & chords?\*\*", reply.text)  # the terms give "chord" or "chords"
     assert all(s is Status.PROPOSED for s in statuses(home).values())
     maya.ask("no, the third one")
     assert journey(home, "crochet").status is Status.REJECTED

@@ -8,6 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
 from agent import Conversation, build_graph, open_checkpointer
+from agent.graph import TOOL_RESULT_PREFIX
 from journeys.demo import DEMO_CATALOGUE
 from journeys.references import resolve_journey
 from tests.agent.test_flows import call
@@ -107,6 +108,6 @@ def test_a_chat_model_can_ask_for_recommendations(workspace):
     reply = Conversation(graph, "maya", thread_id="llm").ask("what should I play next on the ukulele?")
     assert reply.tools_called == ["recommend"] and reply.text == "Here you are."
     [result] = [m for m in model.seen[-1] if isinstance(m, ToolMessage)]
-    items = json.loads(result.content)["items"]
+    items = json.loads(result.content.removeprefix(TOOL_RESULT_PREFIX))["items"]
     assert len(items) == 3 and all(TOPIC[item["title"]] == UKULELE for item in items)
     assert all(item["reason"].startswith("Because you") for item in items)
