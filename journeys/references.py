@@ -141,7 +141,7 @@ def _position(text: str) -> int | None:
 def _score(words: Sequence[str], journey: Journey, terms: bool = True, titles: bool = True) -> float:
     """Share of the reference's words that match the journey's name, its terms, or (weaker) its evidence titles."""
     name_words = re.findall(r"[^\W_]+", journey.name.lower())
-    term_words = [w for term in journey.salient_terms for w in term.lower().split()] if terms else []
+    term_words = [w for term in journey.salient_terms for w in re.findall(r"[^\W_]+", term.lower())] if terms else []
     title_words = [
         w for title in journey.representative_titles for w in re.findall(r"[^\W_]+", title.lower())
     ] if titles else []

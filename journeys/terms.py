@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,9 +18,23 @@ TITLE_STOP_WORDS = frozenset({
 })
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | TITLE_STOP_WORDS)
 
-# A word: 2+ letters or digits starting with a letter; a hyphen inside keeps it one word, so
-# "Sci-Fi" and "Film-Noir" stay whole terms rather than "sci" and "fi".
-WORD_PATTERN = r"(?u)\b[^\W\d_](?:[^\W_]|-(?=[^\W_]))+\b"
+# A word: 2+ letters or digits starting with a letter, hyphens inside it allowed.
+WORD_PATTERN = re.compile(r"(?u)\b[^\W\d_](?:[^\W_]|-(?=[^\W_]))+\b")
+# A hyphenated word stays whole when one of its parts is short, as in set names ("sci-fi",
+# "lo-fi", "hip-hop", "x-ray"); one made of full words ("exam-style", "film-noir") is its words.
+SHORT_PART = 3
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, as salient terms count them."""
+    found: list[str] = []
+    for word in WORD_PATTERN.findall(text):
+        parts = word.split("-")
+        if len(parts) > 1 and all(len(part) > SHORT_PART for part in parts):
+            found += parts
+        else:
+            found.append(word)
+    return found
 
 
 class SalientTerms:
@@ -33,7 +48,7 @@ class SalientTerms:
         """Learn term weights from all the texts of one user's items."""
         self.vectorizer_ = TfidfVectorizer(
             stop_words=STOP_WORDS, ngram_range=self.ngram_range, sublinear_tf=True,
-            token_pattern=WORD_PATTERN,
+            tokenizer=words, token_pattern=None,
             lowercase=True, min_df=1,
         )
         try:

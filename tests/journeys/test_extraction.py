@@ -7,6 +7,7 @@ import pytest
 
 from journeys.extraction import user_owns
 from journeys.journey import Journey, Status
+from journeys.terms import SalientTerms, words
 from tests.conftest import PERSONAS, write_lines
 
 
@@ -165,3 +166,20 @@ def test_new_journeys_are_named_as_one_users_and_apart_from_the_names_the_user_k
     found = build_journeys("maya", stored, TimeOrderedClustering(), namer, previous=[kept])
     assert len(namer.requests) == len(found) - 1 >= 2
     assert all(r.owner == "maya" and list(r.avoid) == ["Hooked on amigurumi"] for r in namer.requests)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Adventure|Sci-Fi|Film-Noir", ["adventure", "sci-fi", "film", "noir"]),
+    ("Exam-style scenarios from a lo-fi hip-hop x-ray", ["exam", "style", "scenarios", "from", "lo-fi", "hip-hop",
+                                                         "x-ray"]),
+    ("a 16-week plan, step-by-step", ["week", "plan", "step-by-step"]),
+])
+def test_salient_terms_keep_set_names_whole_and_split_compounds_of_full_words(text, expected):
+    assert words(text.lower()) == expected
+
+
+def test_a_film_group_is_described_as_sci_fi_not_as_sci_and_fi():
+    texts = ["Alien Sci-Fi Horror", "Aliens Sci-Fi Action", "Blade Runner Sci-Fi Film-Noir", "Heat Crime Thriller",
+             "Se7en Crime Thriller Mystery", "Toy Story Animation Children"]
+    terms = SalientTerms().fit(texts).terms_of([0, 1, 2])
+    assert terms[0] == "sci-fi" and "sci" not in terms and "fi" not in terms
