@@ -16,8 +16,11 @@ class State(TypedDict):
 
     # The whole dialogue: the user's messages, tool calls, tool results and replies.
     messages: Annotated[list[AnyMessage], add_messages]
-    # A request waiting for the user to say which journey they mean (offline mode), or None:
-    # {"intent": tool name, "args": the other arguments already given}.
+    # What waits for the user's next answer, or None:
+    # {"intent": tool name, "args": the other arguments already given} while asking which
+    # journey they mean (offline mode); "calls": a change read only loosely, done on "yes";
+    # "held": changes a chat model proposed that the user's message did not ask for
+    # (agent/authorisation.py), run on "yes" as "approved".
     pending: NotRequired[dict[str, Any] | None]
     # The id of the journey the last turn was about, so "it" and "that one" can refer to it.
     focus: NotRequired[str | None]
