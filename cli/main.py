@@ -158,6 +158,10 @@ def _remote_namer_flags(parser: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the environment with the command's flags on top."""
+    if getattr(args, "extraction", None):
+        from journeys.clustering import clustering_from_text
+
+        clustering_from_text(args.extraction, source="--extraction")  # a bad value is named as the flag's
     return Settings.from_env(
         home=args.home, chroma_url=args.chroma_url, namer=getattr(args, "namer", None),
         namer_url=getattr(args, "namer_url", None), extraction=getattr(args, "extraction", None),
@@ -176,8 +180,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UserError, HistoryFileError, ValueError, OSError) as exc:
         if args.debug:
             raise
-        print(f"journeys: error: {exc}", file=sys.stderr)
+        print(f"journeys: error: {one_line(str(exc))}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug, or a fault no check foresaw: still one sentence, the traceback on request
+        if args.debug:
+            raise
+        print(f"journeys: error: {args.command} failed unexpectedly ({type(exc).__name__}: {one_line(str(exc))}); "
+              "run it again with --debug to see where, and report it", file=sys.stderr)
+        return 1
+
+
+def one_line(text: str, limit: int = 1000) -> str:
+    """A message as one line of bounded length: line breaks shown as spaces, the middle of a flood cut out."""
+    text = " ".join(text.split("\n"))
+    return text if len(text) <= limit else f"{text[:limit - 200]} … {text[-150:]}"
 
 
 def _quiet_libraries(debug: bool) -> None:
@@ -235,6 +251,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     finally:
         for bar in bars.values():
             bar.close()
+        workspace.close()
     for skipped in report.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
     parts = [f"{report.added} activities added", f"{report.already_stored} already stored"]
@@ -358,6 +375,7 @@ def _conversation_graph(workspace, settings: Settings):
 # What ends a chat: said alone, with or without a closing mark.
 GOODBYES = {"quit", "exit", "bye", "goodbye", "bye bye", "bye-bye", "see you", "ciao"}
 GOODBYE_REPLY = "Bye! Your journeys are kept here for next time."
+NOT_UTF8_REPLY = "That line is not valid UTF-8 text, so I could not read it; please type it again."
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -386,6 +404,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     _prepare("Chat", steps, leave=False)
     conversation = conversations[0]
     interactive = sys.stdin.isatty()
+    if hasattr(sys.stdin, "reconfigure"):
+        # Bytes that are not UTF-8 get a reply saying so, instead of ending the chat with a decoding error.
+        sys.stdin.reconfigure(errors="surrogateescape")
     if interactive:
         print(f"Talking about {user}'s journeys. Ask “what are my journeys?”; end with Ctrl-D or 'bye'.")
     while True:
@@ -399,6 +420,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"journeys> {GOODBYE_REPLY}", flush=True)
             break
         if not text.strip():
+            continue
+        if any("\udc80" <= ch <= "\udcff" for ch in text):
+            print(f"journeys> {NOT_UTF8_REPLY}\n", flush=True)
             continue
         reply = conversation.ask(text)
         print(f"journeys> {plain_text(reply.text)}\n", flush=True)
@@ -428,17 +452,24 @@ def plain_text(markdown: str) -> str:
 
 def read_groups(path: Path) -> list[tuple[object, "NamingRequest"]]:
     """The groups of a `journeys name` input file; a bad line stops with its number and the reason."""
+    from journeys.activity import unstorable
     from journeys.naming import NamingRequest
 
     groups = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise UserError(f"{path}, line {number}: invalid UTF-8 at byte {exc.start + 1}; save the file as "
+                                "UTF-8") from None
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"{path}, line {number}: not valid JSON ({exc.msg}); fix that line") from None
+            except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "a value it holds cannot be read"
+                raise UserError(f"{path}, line {number}: not valid JSON ({reason}); fix that line") from None
             titles, terms = record.get("titles") if isinstance(record, dict) else None, None
             if not isinstance(titles, list) or not titles or not all(isinstance(t, str) for t in titles):
                 raise UserError(f"{path}, line {number}: 'titles' must be a non-empty list of strings; fix that line")
@@ -447,6 +478,9 @@ def read_groups(path: Path) -> list[tuple[object, "NamingRequest"]]:
                 raise UserError(f"{path}, line {number}: 'terms' must be a list of strings; fix that line")
             if "id" not in record:
                 raise UserError(f"{path}, line {number}: 'id' is missing; give every group an id")
+            problem = unstorable({"titles": titles, "terms": terms})
+            if problem:
+                raise UserError(f"{path}, line {number}: {problem}")
             groups.append((record["id"], NamingRequest(titles=titles, terms=terms)))
     return groups
 

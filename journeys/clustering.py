@@ -14,11 +14,14 @@ merge with each other and are never transient.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Sequence
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils._param_validation import InvalidParameterError, Interval, validate_parameter_constraints
 
 TRANSIENT = -1
 DAY = 86400.0
@@ -82,6 +85,29 @@ class TimeOrderedClustering(ClusterMixin, BaseEstimator):
             at most this share of the user's activity; a history that is itself one burst (a
             person rating 200 films in a week) keeps its clusters.
     """
+
+    # The values each parameter may take (scikit-learn's declaration; checked where settings are read, see
+    # clustering_from_text). Similarities are cosines, in [-1, 1].
+    _parameter_constraints: dict = {
+        "join_threshold": [Interval(Real, -1, 1, closed="both")],
+        "overlap_margin": [Interval(Real, 0, 2, closed="both")],
+        "merge_threshold": [Interval(Real, -1, 1, closed="both")],
+        "min_size": [Interval(Integral, 1, None, closed="left")],
+        "min_span_days": [Interval(Real, 0, None, closed="left")],
+        "refine_iterations": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "candidate_window": [Interval(Integral, 1, None, closed="left")],
+        "join_z": [Interval(Real, None, None, closed="neither"), None],
+        "attach_threshold": [Interval(Real, -1, 1, closed="both"), None],
+        "neighbours": [Interval(Integral, 1, None, closed="left"), None],
+        "resolution": [Interval(Real, 0, None, closed="neither")],
+        "probes": [Interval(Integral, 0, None, closed="left")],
+        "exact_neighbours": [Interval(Integral, 0, None, closed="left")],
+        "isolation_z": [Interval(Real, None, None, closed="neither"), None],
+        "support": [Interval(Integral, 1, None, closed="left")],
+        "engagement_weight": [Interval(Real, 0, None, closed="left")],
+        "burst_share": [Interval(Real, 0, 1, closed="both")],
+    }
 
     def __init__(
         self,
@@ -451,12 +477,14 @@ def clustering_from_text(text: str | None, source: str = "JOURNEYS_EXTRACTION") 
     """A TimeOrderedClustering from "name=value,name=value" (e.g. "neighbours=40,join_threshold=0.6").
 
     Values are numbers or "none"; unnamed parameters keep their defaults. Raises ValueError
-    with one sentence naming `source` when a name is unknown or a value is not a number.
+    with one sentence naming `source` when a name is unknown, a value is not a number, or a
+    value is outside what the parameter may take (nan, a similarity of 5, min_size=-1).
     """
     known = TimeOrderedClustering().get_params()
     whole = {name for name, parameter in inspect.signature(TimeOrderedClustering).parameters.items()
              if str(parameter.annotation).startswith("int")}  # "int" or "int | None"
     params: dict[str, float | int | None] = {}
+    raw_values: dict[str, str] = {}
     for part in (text or "").split(","):
         if not part.strip():
             continue
@@ -466,6 +494,9 @@ def clustering_from_text(text: str | None, source: str = "JOURNEYS_EXTRACTION") 
                              f"{', '.join(sorted(known))}")
         if not equals or not raw:
             raise ValueError(f"{source}: {name!r} has no value; write it as {name}=<number>")
+        if name in raw_values:
+            raise ValueError(f"{source}: {name} is given twice ({name}={raw_values[name]} and {name}={raw}); keep one")
+        raw_values[name] = raw
         if raw.lower() == "none":
             params[name] = None
             continue
@@ -476,5 +507,16 @@ def clustering_from_text(text: str | None, source: str = "JOURNEYS_EXTRACTION") 
         if name in whole and not number.is_integer():
             raise ValueError(f"{source}: {name}={raw!r} must be a whole number")
         params[name] = int(number) if name in whole else number
+    for name, value in params.items():
+        try:
+            validate_parameter_constraints(TimeOrderedClustering._parameter_constraints, {name: value},
+                                           caller_name="TimeOrderedClustering")
+        except InvalidParameterError as exc:
+            wanted = re.search(r"must be (.*?)\. Got", str(exc))
+            rule = (wanted.group(1) if wanted else "within its range").replace(" or None", " or none")
+            rule = rule.replace("a float in the range (-inf, inf)", "a finite number")
+            rule = rule.replace("an int in the range", "a whole number in").replace("a float in the range", "a number in")
+            raise ValueError(f"{source}: {name}={raw_values[name]} is not allowed, it must be {rule}; change it or "
+                             f"leave it out for the default ({known[name]})") from None
     return TimeOrderedClustering(**params)
 

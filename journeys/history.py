@@ -134,30 +134,47 @@ class HistoryStore:
         activities: Iterable[Activity],
         batch_size: int = 256,
         on_batch: Callable[[int], None] | None = None,
+        written: list[str] | None = None,
     ) -> IngestResult:
-        """Store activities not stored yet, embedding only those; returns counts of new and known ones."""
+        """Store activities not stored yet, embedding only those; returns counts of new and known ones.
+
+        written, when given, receives the id of every activity this call stored, batch by batch, so
+        that a caller can take them back if the import fails half-way (see remove).
+        """
         added = known = 0
         batch: list[Activity] = []
         for activity in activities:
             batch.append(activity)
             if len(batch) >= batch_size:
-                new, old = self._add_batch(batch)
+                new, old = self._add_batch(batch, written)
                 added, known = added + new, known + old
                 if on_batch:
                     on_batch(len(batch))
                 batch = []
         if batch:
-            new, old = self._add_batch(batch)
+            new, old = self._add_batch(batch, written)
             added, known = added + new, known + old
             if on_batch:
                 on_batch(len(batch))
         return IngestResult(added=added, already_stored=known)
 
-    def _add_batch(self, batch: Sequence[Activity]) -> tuple[int, int]:
-        unique = {a.activity_id: a for a in batch}
+    def remove(self, activity_ids: Sequence[str]) -> None:
+        """Delete these activities (an import taking back what it wrote), a batch at a time."""
+        ids = list(activity_ids)
+        for start in range(0, len(ids), 5000):
+            self.collection.delete(ids=ids[start:start + 5000])
+
+    def _add_batch(self, batch: Sequence[Activity], written: list[str] | None = None) -> tuple[int, int]:
+        # The first of equal activities counts (a file that repeats one says the same thing twice).
+        unique: dict[str, Activity] = {}
+        for activity in batch:
+            unique.setdefault(activity.activity_id, activity)
         existing = set(self.collection.get(ids=list(unique), include=[])["ids"])
         fresh = [(aid, a) for aid, a in unique.items() if aid not in existing]
         if fresh:
+            if written is not None:
+                # Noted before the write: a write that fails half-way is taken back too.
+                written.extend(aid for aid, _ in fresh)
             vectors = self._embeddings([a.text for _, a in fresh])
             # One add per batch: Chroma writes it in one transaction, so a killed import
             # leaves whole batches only, and a re-run adds the missing ones.
@@ -285,4 +302,4 @@ def _metadata(activity: Activity) -> dict[str, Any]:
 
 
 def _activity(metadata: dict[str, Any]) -> Activity:
-    return Activity.from_record(json.loads(metadata["record"]))
+    return Activity.from_record(json.loads(metadata["record"]), limits=False)

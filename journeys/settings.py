@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
 
 ENV_PREFIX = "JOURNEYS_"
+# What the numeric settings may be: (lowest, highest, an example); a namer asked for a billion beams, a
+# negative number of retries or a timeout of nan is refused when the settings are read.
+NUMBER_RANGES = {"namer_timeout": (0.01, 3600, 30), "namer_retries": (0, 10, 2), "namer_candidates": (1, 16, 4)}
 
 
 def default_home() -> Path:
@@ -88,6 +93,13 @@ class Settings:
                         f"{ENV_PREFIX + name.upper()}={raw!r} is not {'a whole number' if kind is int else 'a number'}; "
                         f"set it to one"
                     ) from None
+                low, high, example = NUMBER_RANGES[name]
+                if not (math.isfinite(values[name]) and low <= values[name] <= high):
+                    raise ValueError(f"{ENV_PREFIX + name.upper()}={raw!r} is outside {low} to {high}; set it to a "
+                                     f"number in that range, such as {example}")
+        device = values.get("device")
+        if device is not None and not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", str(device)):
+            raise ValueError(f"JOURNEYS_DEVICE={device!r} is not a device; set it to auto, cpu or cuda")
         values.update({k: v for k, v in overrides.items() if v is not None})
         for name in ("home", "cache", "catalog"):
             if name in values:

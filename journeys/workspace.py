@@ -66,6 +66,27 @@ class IngestReport:
     other_users: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     users: set[str] = field(default_factory=set)
+    # Valid rows read in the second pass (all users'), to tell that a file did not change in between.
+    checked: int = 0
+
+
+def _brief(exc: BaseException) -> str:
+    """An exception as a short clause for a sentence: its kind and its first 200 characters, on one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}"
+
+
+class _ChangedFile(Exception):
+    """A history file changed between the import's two readings of it."""
+
+
+def _file_state(path: Path) -> object:
+    """What tells that a file changed: its size and modification time (None for a data set's folder)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns) if path.is_file() else None
 
 
 class Workspace:
@@ -112,21 +133,25 @@ class Workspace:
 
         With user_id, only that user's activities are imported; the others are counted, not stored.
         Files are streamed twice (validate, then store in batches), so memory does not grow with
-        their size. Progress: on_read(n) as each n more rows are validated, then on_total(rows)
-        with the number of valid rows to store (only user_id's), then on_progress(n) as each
-        n of those are stored.
+        their size. A file that fails while it is being stored (or is interrupted with Ctrl-C) has
+        what it wrote taken back; only a killed process leaves whole batches, which a rerun completes.
+        Progress: on_read(n) as each n more rows are validated, then on_total(rows) with the number
+        of valid rows to store (only user_id's), then on_progress(n) as each n of those are stored.
         """
         report = IngestReport()
         paths = [Path(p) for p in paths]
         to_store = 0
+        checked: list[tuple[Path, int, object]] = []
         for path in paths:
             # First pass: validate the whole file, so that a bad row writes nothing.
-            read = 0
+            state = _file_state(path)
+            read = valid = 0
             for row in read_rows(path, fmt):
                 read += 1
                 if on_read and read % READ_CHUNK == 0:
                     on_read(READ_CHUNK)
                 if row.error is None:
+                    valid += 1
                     # Only the rows that will be stored count towards the total, so that its estimate is honest.
                     if user_id is None or row.activity.user_id == user_id:
                         to_store += 1
@@ -136,28 +161,69 @@ class Workspace:
                     report.skipped.append(SkippedRow(row.source or path, row.line, row.error))
             if on_read and read % READ_CHUNK:
                 on_read(read % READ_CHUNK)
+            checked.append((path, valid, state))
         if on_total:
             on_total(to_store)
-        for path in paths:
+        for path, valid, state in checked:
             # Second pass: stream the valid rows into the store in batches.
             counts = IngestReport()
-            activities = self._valid(path, fmt, user_id, counts)
-            result = self.history.add(activities, on_batch=on_progress)
+            written: list[str] = []
+            try:
+                if _file_state(path) != state:
+                    raise _ChangedFile()
+                activities = self._valid(path, fmt, user_id, counts)
+                result = self.history.add(activities, on_batch=on_progress, written=written)
+                if counts.checked != valid or _file_state(path) != state:
+                    raise _ChangedFile()
+            except _ChangedFile:
+                self._take_back(path, written)
+                raise HistoryFileError(path, None, "changed while it was being imported, so nothing of it was kept",
+                                       "; import it again once it is no longer being written") from None
+            except HistoryFileError:
+                self._take_back(path, written)
+                raise
+            except Exception as exc:
+                self._take_back(path, written)
+                raise HistoryFileError(path, None, f"could not be stored ({_brief(exc)}), so nothing of it was kept",
+                                       "; fix the cause and import it again") from exc
+            except BaseException:  # Ctrl-C: leave nothing half-imported behind
+                self._take_back(path, written)
+                raise
             report.added += result.added
             report.already_stored += result.already_stored
             report.other_users += counts.other_users
             report.users |= counts.users
         return report
 
+    def _take_back(self, path: Path, written: list[str]) -> None:
+        """Delete what a failed import of one file wrote, so that nothing of it stays half-imported."""
+        if not written:
+            return
+        try:
+            self.history.remove(written)
+        except Exception as exc:
+            raise HistoryFileError(
+                path, None, f"failed half-way, and the {len(written)} activities it had stored could not be "
+                f"taken back ({_brief(exc)})",
+                "; import it again once the store works (activities are never stored twice)") from exc
+
     def _valid(self, path: Path, fmt: str | None, user_id: str | None, counts: IngestReport) -> Iterator[Activity]:
         for row in read_rows(path, fmt):
             if row.activity is None:
                 continue
+            counts.checked += 1
             if user_id is not None and row.activity.user_id != user_id:
                 counts.other_users += 1
                 continue
             counts.users.add(row.activity.user_id)
             yield row.activity
+
+    def close(self) -> None:
+        """Let go of the stores this workspace opened (other processes may then open the embedded store)."""
+        self.__dict__.pop("editor", None)
+        history = self.__dict__.pop("history", None)
+        if history is not None:
+            history.close()
 
     def loading_steps(self, naming: bool = True) -> list[Step]:
         """Named steps that load the models ahead of their first use: the embedding model and, with naming,

@@ -1,5 +1,6 @@
 """Reading history files: every rule of the history format, with the reasons users see."""
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -116,3 +117,33 @@ def test_a_lone_surrogate_stops_the_import_before_anything_is_stored(workspace, 
     with pytest.raises(HistoryFileError, match="line 301"):
         workspace.ingest([path])
     assert workspace.history.activities("maya") == []
+
+
+def test_records_stored_before_a_limit_existed_still_read():
+    record = {"user_id": "maya", "item_id": "yt:1", "title": "x", "timestamp": 1, "tags": [f"t{i}" for i in range(150)]}
+    with pytest.raises(InvalidActivity, match="more than the limit of 100"):
+        Activity.from_record(record)
+    assert len(Activity.from_record(record, limits=False).tags) == 150
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("0001-01-01T00:00:00+05:00", "outside the years 1 to 9999"),
+    ("9999-12-31T23:59:59-05:00", "outside the years 1 to 9999"),
+    (10 ** 400, "out of range for Unix seconds"),
+    ("9" * 5000, "a number with 5000 digits"),
+    (1770145920000, "looks like milliseconds"),
+    ("20260203", "could be the date 2026-02-03"),
+    (float("nan"), "not a finite number"),
+    ({"$date": 1}, "'timestamp' is an object"),
+])
+def test_a_timestamp_that_is_no_moment_is_one_short_reason(value, reason):
+    with pytest.raises(InvalidActivity, match=re.escape(reason)) as caught:
+        parse_timestamp(value)
+    assert len(str(caught.value)) < 300
+
+
+def test_valid_edge_timestamps_keep_their_moment():
+    assert parse_timestamp("0001-01-01T00:00:00Z").year == 1
+    assert parse_timestamp("9999-12-31T23:59:59Z").year == 9999
+    assert parse_timestamp(-1) == datetime(1969, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+    assert parse_timestamp(" 1770145920 ") == datetime(2026, 2, 3, 19, 12, tzinfo=timezone.utc)

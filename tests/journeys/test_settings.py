@@ -53,3 +53,18 @@ def test_the_namers_candidate_count_comes_from_the_environment_and_a_bad_one_is_
 
     with pytest.raises(ValueError, match="JOURNEYS_NAMER_CANDIDATES='many' is not a whole number; set it to one"):
         Settings.from_env()
+
+
+def test_numbers_and_devices_that_make_no_sense_are_refused_when_read(monkeypatch):
+    import pytest
+
+    for name, value, expected in (("JOURNEYS_NAMER_TIMEOUT", "nan", "outside 0.01 to 3600"),
+                                  ("JOURNEYS_NAMER_RETRIES", "-1", "outside 0 to 10"),
+                                  ("JOURNEYS_NAMER_CANDIDATES", "1000000", "outside 1 to 16"),
+                                  ("JOURNEYS_DEVICE", "quantum", "is not a device")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValueError, match=expected):
+            Settings.from_env()
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("JOURNEYS_DEVICE", "cuda:1")
+    assert Settings.from_env().device == "cuda:1"
