@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", type=Path, help="folder for the stores (default: $JOURNEYS_HOME or a per-user data folder)")
     common.add_argument("--chroma-url", help="use the Chroma server at this URL instead of the embedded store")
+    common.add_argument("--database-url", metavar="postgresql://...",
+                        help="keep journeys and conversations in this PostgreSQL database, shared by every process "
+                             "that uses it (default: $JOURNEYS_DATABASE_URL, else SQLite files in the home)")
     common.add_argument("--debug", action="store_true", help="show tracebacks and library logs")
     common.add_argument("--extraction", metavar="NAME=VALUE,...",
                         help="extraction parameters, e.g. 'neighbours=40,join_threshold=0.6' "
@@ -71,6 +74,22 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--json", action="store_true",
                            help="print the suggestions as a JSON list (item_id, title, journey_id, journey_name, "
                                 "score, because_title, reason)")
+
+    batch = commands.add_parser(
+        "batch", parents=[common], help="find and name journeys for every user, in parallel on Ray",
+        description="Extract and name journeys for every user in the history store (or those in --users), each user "
+                    "one task on Ray workers (a local Ray runtime, or --ray-address for a cluster). Resumable: a "
+                    "rerun skips the users already done on the same history and settings. Ends with "
+                    "'N users, M journeys, F failed'.")
+    batch.add_argument("--users", type=Path, help="file of user ids, one per line (default: every user in the store)")
+    batch.add_argument("--workers", type=int, default=2, help="parallel workers (default: 2; 1 runs in this process)")
+    batch.add_argument("--ray-address", help="join this Ray cluster (ray://HOST:10001 or HOST:6379) "
+                                             "instead of starting a local Ray runtime")
+    batch.add_argument("--output", type=Path, help="also write one JSON line per journey: user_id plus the "
+                                                   "fields of `journeys extract --json`")
+    batch.add_argument("--namer", help="naming backend: tuned, fewshot, keywords or remote "
+                                       "(default: $JOURNEYS_NAMER or tuned)")
+    _remote_namer_flags(batch)
 
     chat = commands.add_parser("chat", parents=[common], help="talk with the agent in the terminal",
                                description="Talk with the agent about a user's journeys in the terminal (end with Ctrl-D or 'quit').")
@@ -123,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--adapter", type=Path, help="adapter of the tuned namer (default: the shipped one)")
     serve.add_argument("--batch-size", type=int, default=16, help="prompts completed together (default: 16)")
 
+    export = namer_commands.add_parser(
+        "export", parents=[common], help="write the tuned namer as a standard Hugging Face checkpoint",
+        description="Write the tuned namer (base model with the adapter merged in) as a Hugging Face checkpoint "
+                    "(safetensors, config, tokenizer) that vLLM and transformers load as it is, with a model card "
+                    "giving the vLLM command that serves it for --namer remote.")
+    export.add_argument("--output", type=Path, required=True, help="new folder to write the checkpoint to")
+    export.add_argument("--adapter", type=Path, help="adapter of the tuned namer (default: the shipped one)")
+
     evaluate = namer_commands.add_parser(
         "eval", parents=[common], help="score the namers on held-out human-named groups",
         description="Score every namer (tuned, fewshot, keywords) with SacreBLEU, ROUGE-L, embedding similarity, "
@@ -162,8 +189,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
         from journeys.clustering import clustering_from_text
 
         clustering_from_text(args.extraction, source="--extraction")  # a bad value is named as the flag's
+    url = getattr(args, "database_url", None)
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise UserError(f"--database-url {url!r} is not a PostgreSQL URL; give postgresql://user:password@host:port/"
+                        "database, or leave it out for the SQLite files in the home")
     return Settings.from_env(
-        home=args.home, chroma_url=args.chroma_url, namer=getattr(args, "namer", None),
+        home=args.home, chroma_url=args.chroma_url, database_url=url, namer=getattr(args, "namer", None),
         namer_url=getattr(args, "namer_url", None), extraction=getattr(args, "extraction", None),
     )
 
@@ -550,6 +581,8 @@ def cmd_namer(args: argparse.Namespace) -> int:
         return cmd_namer_eval(args)
     if args.namer_command == "serve":
         return cmd_namer_serve(args)
+    if args.namer_command == "export":
+        return cmd_namer_export(args)
     from tqdm import tqdm
 
     from journeys.namer_training import TrainingConfig, train_adapter
@@ -575,6 +608,52 @@ def cmd_namer(args: argparse.Namespace) -> int:
     print(f"Adapter written to {args.output}: {config.steps} steps in {log['train_seconds']:.0f} s, "
           f"validation loss {log['validation_loss']:.3f}.")
     return 0
+
+
+def cmd_namer_export(args: argparse.Namespace) -> int:
+    from journeys.namer_export import SERVE_COMMAND, export_namer
+    from journeys.naming import SHIPPED_ADAPTER
+
+    settings = settings_from(args)
+    adapter = args.adapter or (Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER)
+    print("Merging the adapter into the base model...", file=sys.stderr, flush=True)
+    output = export_namer(settings.cache_dir, adapter, args.output)
+    print(f"Namer written to {output}. Serve it on a GPU host with: {SERVE_COMMAND.format(directory=output)}")
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from journeys.batch import run_batch
+
+    settings = settings_from(args)
+    users = None
+    if args.users is not None:
+        try:
+            lines = args.users.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read the user list {args.users} ({exc}); give a UTF-8 file of one user id "
+                            "per line") from None
+        users = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        if not users:
+            raise UserError(f"{args.users} lists no user ids; put one user id per line")
+    if args.workers < 1:
+        raise UserError(f"--workers must be at least 1, not {args.workers}")
+    with tqdm(total=len(users) if users else None, unit="user", desc="Users", file=sys.stderr,
+              mininterval=0.5) as bar:
+        def on_result(result) -> None:
+            if result.error:
+                bar.write(f"failed {result.user_id}: {result.error}", file=sys.stderr)
+            bar.update()
+
+        report = run_batch(settings, users=users, workers=args.workers, ray_address=args.ray_address,
+                           output=args.output, on_result=on_result)
+    for user_id, reason in report.failed:
+        print(f"failed {user_id}: {one_line(reason, 300)}", file=sys.stderr)
+    skipped = f" ({report.skipped} already done)" if report.skipped else ""
+    print(report.closing_line() + skipped)
+    return 1 if report.failed else 0
 
 
 def cmd_namer_serve(args: argparse.Namespace) -> int:
@@ -685,7 +764,7 @@ def _launch(workspace, settings: Settings, people, args: argparse.Namespace, use
 
 COMMANDS = {
     "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "namer": cmd_namer, "dialogues": cmd_dialogues,
-    "chat": cmd_chat, "ui": cmd_ui, "recommend": cmd_recommend,
+    "chat": cmd_chat, "ui": cmd_ui, "recommend": cmd_recommend, "batch": cmd_batch,
 }
 
 if __name__ == "__main__":

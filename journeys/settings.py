@@ -41,6 +41,9 @@ class Settings:
     cache: Path | None = None
     # URL of a Chroma server (http://host:port); None keeps the embedded store under home.
     chroma_url: str | None = None
+    # postgresql://user:password@host:port/database holding the journey store and the
+    # conversations, shared by every process that uses it; None keeps SQLite files under home.
+    database_url: str | None = None
     # Naming backend by name (see journeys.naming.NAMERS).
     namer: str = "tuned"
     # Folder of a LoRA adapter for the tuned namer; None uses the one shipped with the project.
@@ -78,7 +81,7 @@ class Settings:
         env = os.environ
         if env.get("JOURNEYS_HOME"):
             values["home"] = Path(env["JOURNEYS_HOME"])
-        for name in ("chroma_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
+        for name in ("chroma_url", "database_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
                      "chat_model", "simulator_model", "device", "extraction", "catalog"):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
@@ -97,6 +100,10 @@ class Settings:
                 if not (math.isfinite(values[name]) and low <= values[name] <= high):
                     raise ValueError(f"{ENV_PREFIX + name.upper()}={raw!r} is outside {low} to {high}; set it to a "
                                      f"number in that range, such as {example}")
+        url = values.get("database_url")
+        if url is not None and not str(url).startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"JOURNEYS_DATABASE_URL={url!r} is not a PostgreSQL URL; set it to "
+                             "postgresql://user:password@host:port/database, or unset it for the SQLite files")
         device = values.get("device")
         if device is not None and not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", str(device)):
             raise ValueError(f"JOURNEYS_DEVICE={device!r} is not a device; set it to auto, cpu or cuda")
@@ -119,12 +126,14 @@ class Settings:
         return self.home / "chroma"
 
     @property
-    def journeys_db(self) -> Path:
-        return self.home / "journeys.sqlite"
+    def journeys_db(self) -> Path | str:
+        """Where the journey store lives: the PostgreSQL database when set, else a SQLite file in home."""
+        return self.database_url or self.home / "journeys.sqlite"
 
     @property
-    def checkpoints_db(self) -> Path:
-        return self.home / "checkpoints.sqlite"
+    def checkpoints_db(self) -> Path | str:
+        """Where conversations are checkpointed: the PostgreSQL database when set, else a SQLite file in home."""
+        return self.database_url or self.home / "checkpoints.sqlite"
 
 
 def shared_data_dir() -> Path:

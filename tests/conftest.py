@@ -133,3 +133,44 @@ def postgres_url(postgres_server, request: pytest.FixtureRequest) -> str:
     name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
     postgres_server.psql(f'CREATE DATABASE "{name}";')
     return postgres_server.get_uri(name)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real Chroma server process (the one chromadb ships), on a free loopback port."""
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    executable = Path(sys.executable).with_name("chroma")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(executable), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/api/v2/heartbeat", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "chroma server did not start"
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -259,3 +259,21 @@ def test_demo_names_each_step_of_its_preparation(tmp_path):
     for step in steps:
         assert f"Demo: {step}" in printed, step
     assert re.search(r"Demo: ready.*?14/14", printed), printed[-3000:]
+
+
+def test_cluster_flags_refuse_bad_values_in_one_sentence(tmp_path):
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "mine.txt").write_text("keep")
+    exported = run("namer", "export", "--output", str(used), home=tmp_path / "home")
+    assert exported.returncode == 1
+    assert "already exists and is not an empty folder; choose a new --output folder" in exported.stderr
+    assert (used / "mine.txt").read_text() == "keep"
+
+    wrong_url = run("extract", "--user", "maya", "--database-url", "mysql://db/journeys", home=tmp_path / "home")
+    assert wrong_url.returncode == 1 and "is not a PostgreSQL URL" in wrong_url.stderr
+    assert "Traceback" not in wrong_url.stderr
+
+    (tmp_path / "nobody.txt").write_text("# no ids here\n\n")
+    empty = run("batch", "--users", str(tmp_path / "nobody.txt"), home=tmp_path / "home")
+    assert empty.returncode == 1 and "lists no user ids; put one user id per line" in empty.stderr
