@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from journeys.history import StoredActivity
 from journeys.settings import Settings
 
@@ -100,8 +102,11 @@ class BatchWorker:
                 return UserResult(user_id, [j.summary() for j in store.journeys(user_id)], skipped=True,
                                   seconds=seconds)
             previous = store.journeys(user_id, include_rejected=True)
-            journeys = build_journeys(user_id, stored, clone(self.workspace.clustering), self.workspace.namer,
-                                      previous, timings=seconds)
+            # One user's matrices are small: one BLAS thread per worker. More threads only wait on each
+            # other, and on a busy machine cost 5-10x (bench/results/batch-500.md).
+            with threadpool_limits(limits=1):
+                journeys = build_journeys(user_id, stored, clone(self.workspace.clustering), self.workspace.namer,
+                                          previous, timings=seconds)
             started = time.perf_counter()
             visible = store.replace(user_id, journeys, action="extracted")
             store.mark_batch_done(user_id, mark)
