@@ -322,3 +322,39 @@ def test_a_broken_data_set_folder_is_one_sentence(name: str, via: str, baseline,
         message = lines[0]
     check_sentence(message, folder / file, {"line": line, "reason": reason})
     check_store(baseline[1], store_content(home, embedder), {"reject": True})
+
+
+@pytest.mark.reliability(AREA)
+@pytest.mark.parametrize("name", list(FILES))
+def test_web_upload_import(name: str, baseline, tmp_path: Path, embedder):
+    """The same corpus through the web UI's upload (Assistant.import_history, which its upload button calls):
+    a refused file changes nothing; an accepted one adds only the page user's rows."""
+    from agent import build_graph, open_checkpointer
+    from agent.assistant import Assistant, NotThisUsersFile
+
+    spec, path = CASES[name], make_case(name, tmp_path)
+    home = fresh_home(baseline, tmp_path)
+    workspace = Workspace(Settings(home=home, namer="keywords", device="cpu"), embedder=embedder)
+    assistant = Assistant(workspace, build_graph(workspace, checkpointer=open_checkpointer(tmp_path / "c.sqlite")))
+    try:
+        try:
+            assistant.import_history("maya", path)
+            refused = None
+        except NotThisUsersFile:
+            refused = "not maya's"
+        except HistoryFileError as exc:
+            refused = str(exc)
+            if "reject" in spec:
+                check_sentence(refused, path, spec["reject"])
+    finally:
+        workspace.close()
+    after = store_content(home, embedder)
+    if "reject" in spec:
+        assert refused is not None, "a file the rules refuse was accepted by the upload"
+        assert after == baseline[1]
+        return
+    new = {aid: value for aid, value in after.items() if aid not in baseline[1]}
+    assert {aid: after[aid] for aid in baseline[1]} == baseline[1], "stored activities changed"
+    assert all(user == "maya" for _, user, _, _ in new.values()), "an upload stored another user's rows"
+    assert len(new) <= spec["import"]
+    assert refused in (None, "not maya's"), f"a file the rules accept was refused by the upload: {refused}"
