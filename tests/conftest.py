@@ -130,8 +130,17 @@ def postgres_url(postgres_server, request: pytest.FixtureRequest) -> str:
     import re
     import uuid
 
+    import subprocess
+
+    import pgserver
+
     name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
-    postgres_server.psql(f'CREATE DATABASE "{name}";')
+    try:
+        postgres_server.psql(f'CREATE DATABASE "{name}";')
+    except subprocess.CalledProcessError:
+        # The server went away during a long run (seen once in a full run): start it again on its data.
+        server = pgserver.get_server(postgres_server.pgdata, cleanup_mode="stop")
+        server.psql(f'CREATE DATABASE "{name}";')
     return postgres_server.get_uri(name)
 
 

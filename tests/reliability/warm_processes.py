@@ -51,8 +51,10 @@ class WarmProcesses:
     def _answer(self, timeout: float = 60) -> dict:
         import select
 
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        assert ready, "the warm parent process did not answer"
+        # poll, not select: a long test run may hold file descriptors past select()'s limit of 1024.
+        waiting = select.poll()
+        waiting.register(self.process.stdout, select.POLLIN)
+        assert waiting.poll(timeout * 1000), "the warm parent process did not answer"
         line = self.process.stdout.readline()
         assert line, f"the warm parent process ended (exit {self.process.poll()})"
         return json.loads(line)
