@@ -7,10 +7,16 @@ Rename), the evidence of the journey opened (inside its card), and a timeline of
 journeys. Card actions run the agent's own tools through the conversation
 (Assistant.act), so chat and panel always agree.
 
+Each visitor (the logged-in user, else the browser) has one request running at a time: a second one
+sent meanwhile is answered at once with a sentence, so one person sending many messages at once cannot
+take the workers the others need. Chat turns and card clicks share TURN_WORKERS workers, imports
+IMPORT_WORKERS of their own.
+
 Two ways to decide whose data a page shows:
   * a persona picker (the demo, or `journeys ui`), to which "Try your own history" adds people, or
   * per-user login (`journeys ui --users FILE`): the user is the logged-in one, the picker is
-    gone, and no request can reach another user's data.
+    gone, and no request can reach another user's data; a page (Gradio session) belongs to the login
+    that opened it, so a request from another login naming that page's session changes nothing on it.
 The app only talks to the agent (agent.Assistant), never to stores.
 """
 
@@ -20,7 +26,9 @@ import os
 import re
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +57,18 @@ MAX_FILE_PEOPLE = 500
 # (Gradio encrypts BrowserState; the value is only a random conversation id, so a fixed key is enough.)
 BROWSER_KEY = "journeys-browser"
 BROWSER_SECRET = "journeys-conversation-id"
+# Chat turns and card clicks that run at once (Gradio's queue keeps the rest waiting, first come first served).
+TURN_WORKERS = 4
+# History imports that run at once: embedding a file uses every core, and a long import must not hold the
+# workers that chat turns need.
+IMPORT_WORKERS = 1
+# Gradio's queue groups (event listener options): every chat turn and card click in one, imports in another.
+TURN_QUEUE = {"concurrency_id": "turn", "concurrency_limit": TURN_WORKERS}
+IMPORT_QUEUE = {"concurrency_id": "import", "concurrency_limit": IMPORT_WORKERS}
+# What a visitor's running request is doing, as the busy sentence says it.
+ANSWERING = "answering your previous message"
+CLICKING = "carrying out your last click"
+IMPORTING = "importing your history file"
 
 CSS = """
 .journey-card { padding: 12px 14px !important; margin-bottom: 12px !important;
@@ -142,6 +162,72 @@ class People:
         return next(iter(self._by_id), None)
 
 
+class StillBusy(Exception):
+    """The visitor already has a request running (doing: what it is doing, in words)."""
+
+    def __init__(self, doing: str):
+        super().__init__(doing)
+        self.doing = doing
+
+    def sentence(self, again: str) -> str:
+        """What the visitor is told, with how to go on (again: "send this message again", ...)."""
+        return f"I'm still {self.doing}, and I take one request at a time from each person: once that is done, {again}."
+
+
+class RunningRequests:
+    """The one request each visitor may have running; a second one is refused at once (StillBusy) instead of
+    waiting in a worker, so it costs the other visitors nothing."""
+
+    def __init__(self) -> None:
+        self._doing: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def claim(self, visitor: str, doing: str) -> Iterator[None]:
+        """Hold the visitor's one place while the block runs; raises StillBusy when it is taken."""
+        with self._lock:
+            busy = self._doing.get(visitor)
+            if busy is None:
+                self._doing[visitor] = doing
+        if busy is not None:
+            raise StillBusy(busy)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._doing.pop(visitor, None)
+
+
+class OtherLoginsPage(gr.Error):
+    """A request names a page (Gradio session) that another login opened."""
+
+
+class PageOwners:
+    """Which login opened each page (Gradio session), so that a request naming another login's session (its
+    hash is all Gradio's protocol asks for) is refused instead of changing that page's state."""
+
+    # Pages remembered, the least recently used forgotten first (a forgotten page is claimed again).
+    MOST = 100_000
+
+    def __init__(self) -> None:
+        self._owner: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, page: str | None, user: str) -> None:
+        """Claim the page for the user on their first request from it; raises OtherLoginsPage when another
+        login has it."""
+        if not page:
+            return
+        with self._lock:
+            owner = self._owner.setdefault(page, user)
+            self._owner.move_to_end(page)
+            while len(self._owner) > self.MOST:
+                self._owner.popitem(last=False)
+        if owner != user:
+            raise OtherLoginsPage("This page was opened by another login, so nothing was done: reload the page "
+                                  "and log in again.")
+
+
 def shown(history: list[dict[str, str]]) -> list[dict[str, str]]:
     """A conversation as the chat shows it: plain text, nothing read as Markdown or HTML."""
     return [{"role": m["role"], "content": chat_message(m["content"], m.get("names"))} for m in history]
@@ -154,13 +240,17 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
         known = {p.user_id for p in people}
         people = [*people, *(Person(u) for u in assistant.users() if u not in known)]
     everyone = People(people)
+    running = RunningRequests()
+    pages = PageOwners()
 
     def whose(picked: str | None, request: gr.Request | None) -> str:
-        """The user this request may see: the logged-in user, or the picked person (checked)."""
+        """The user this request may see: the logged-in user (from a page of theirs), or the picked person
+        (checked)."""
         if login:
             user = getattr(request, "username", None)
             if not user or user not in everyone:
                 raise gr.Error("Log in first.")
+            pages.check(getattr(request, "session_hash", None), user)
             return user
         if not picked:
             raise gr.Error("Choose whose history to talk about first, or try your own history.")
@@ -172,24 +262,44 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
         """The conversation's key: this browser's id (kept across reloads), else the Gradio session."""
         return browser or getattr(request, "session_hash", None) or "api"
 
-    def describe(picked: str | None, request: gr.Request) -> str:
+    def check_page(request: gr.Request | None) -> None:
+        """With login, refuse a request from a page another login opened (before anything else is done)."""
+        if login:
+            whose(None, request)
+
+    def whose_if_any(picked: str | None, request: gr.Request | None) -> str | None:
+        """The user this request may see, or None when there is none yet (another login's page still raises)."""
         try:
-            user = whose(picked, request)
+            return whose(picked, request)
+        except OtherLoginsPage:
+            raise
         except gr.Error:
+            return None
+
+    def visitor(browser: str | None, request: gr.Request | None) -> str:
+        """Who is asking, for the one-request-at-a-time rule: the logged-in user (in every tab and client),
+        else this browser (or API session)."""
+        if login:
+            return "user:" + whose(None, request)
+        return "browser:" + session_of(browser, request)
+
+    def describe(picked: str | None, request: gr.Request) -> str:
+        user = whose_if_any(picked, request)
+        if user is None:
             return ("No history is loaded yet: open “Try your own history” below, or import one with "
                     "<code>journeys ingest</code>.")
         person = everyone[user]
         return about_html(person.display_name or person.user_id, person.summary, assistant.has_history(user))
 
     def restored(picked: str | None, browser: str | None, request: gr.Request) -> list[dict[str, str]]:
-        try:
-            user = whose(picked, request)
-        except gr.Error:
+        user = whose_if_any(picked, request)
+        if user is None:
             return []
         return shown(assistant.transcript(user, session_of(browser, request)))
 
     def open_page(stored: str | None, picked: str | None, request: gr.Request) -> tuple[Any, ...]:
         """On load: this browser's id (made once, kept in localStorage), its conversation restored, the people."""
+        whose_if_any(picked, request)  # another login's page gets nothing
         browser = stored if stored and re.fullmatch(r"[0-9a-f]{32}", str(stored)) else uuid.uuid4().hex
         picker = gr.skip() if login else gr.Dropdown(choices=everyone.choices())
         return browser, browser, restored(picked, browser, request), describe(picked, request), picker
@@ -197,6 +307,7 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
     def send(message: str, history: list[dict], picked: str, version: int, browser: str | None,
              request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """Pass the message to the agent as the page's user and stream the reply into the chat."""
+        check_page(request)
         text = (message or "").strip()
         if not text:
             yield "", history, version, gr.skip()
@@ -206,6 +317,16 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
             yield gr.skip(), [*history, {"role": "assistant", "content": chat_message(problem)}], version, gr.skip()
             return
         user = whose(picked, request)
+        try:
+            with running.claim(visitor(browser, request), ANSWERING):
+                yield from reply(user, text, history, version, browser, request)
+        except StillBusy as busy:  # the text stays in the box, as for a message too long
+            said = busy.sentence("send this message again (it is still in the message box)")
+            yield gr.skip(), [*history, {"role": "assistant", "content": chat_message(said)}], version, gr.skip()
+
+    def reply(user: str, text: str, history: list[dict], version: int, browser: str | None,
+              request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        """The agent's reply to the user's message, streamed into the chat."""
         chat = [*history, {"role": "user", "content": chat_message(text)}, {"role": "assistant", "content": ""}]
         written, names = "", assistant.names(user)
         yield "", chat, gr.skip(), gr.skip()
@@ -225,24 +346,29 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
         person (the page switched meanwhile) or a journey that is not theirs changes nothing."""
         user = whose(picked, request)
         if user != owner:
-            raise gr.Error(f"That card was {owner}'s, but the page now shows {user}: nothing was changed.")
+            # With login a card of another user's can only come from someone else's page: their id is not said.
+            raise gr.Error("That card is not one of your journeys, so nothing was changed: reload the page." if login
+                           else f"That card was {owner}'s, but the page now shows {user}: nothing was changed.")
         try:
-            turn = assistant.act(user, session_of(browser, request), tool, journey_id, said, args)
+            with running.claim(visitor(browser, request), CLICKING):
+                turn = assistant.act(user, session_of(browser, request), tool, journey_id, said, args)
         except ForeignJourney as exc:
             raise gr.Error(str(exc)) from None
+        except StillBusy as busy:
+            raise gr.Error(busy.sentence("click again (nothing was changed)")) from None
         chat = [*history, {"role": "user", "content": chat_message(said)},
                 {"role": "assistant", "content": chat_message(turn.text, turn.names)}]
         return chat, turn
 
     def switch_person(picked: str, browser: str | None, last: dict | None, request: gr.Request) -> tuple[Any, ...]:
         """Show the chosen person's own conversation (restored), summary and panel; nothing of the last one's."""
+        whose_if_any(picked, request)  # another login's page gets nothing
         return (restored(picked, browser, request), describe(picked, request), None,
                 *import_statuses(last, picked, request, clear=True))
 
     def refresh_timeline(picked: str, version: int, request: gr.Request) -> str:
-        try:
-            user = whose(picked, request)
-        except gr.Error:
+        user = whose_if_any(picked, request)
+        if user is None:
             return timeline_html([])
         return timeline_html(assistant.timeline(user))
 
@@ -253,25 +379,28 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
     def import_statuses(last: dict | None, picked: str, request: gr.Request, clear: bool = False) -> tuple[Any, Any]:
         """What the two import areas say about the page's user's last import (empty, with clear, when it
         was someone else's)."""
-        try:
-            user = whose(picked, request)
-        except gr.Error:
-            user = None
+        user = whose_if_any(picked, request)
         if not last or last.get("user") != user:
             return ("", "") if clear else (gr.skip(), gr.skip())
         summary = ImportSummary(last["added"], last["already_stored"], last["other_users"], last["journeys"])
         status = status_html(summary.sentence(journeys=len(assistant.cards(user))), ok=True)
         return (status, "") if last.get("where") == "import" else ("", status)
 
-    def import_file(file: Any, picked: str, version: int, request: gr.Request,
+    def import_file(file: Any, picked: str, version: int, browser: str | None, request: gr.Request,
                     progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         """Import an uploaded history for the page's user, then find and name their journeys."""
+        check_page(request)
         if file is None:
             return "", version, gr.skip()
         user = whose(picked, request)
         path = Path(file if isinstance(file, str) else file.name)
         try:
-            summary = assistant.import_history(user, path, progress=lambda share, what: progress(share, desc=what))
+            with running.claim(visitor(browser, request), IMPORTING):
+                summary = assistant.import_history(user, path,
+                                                   progress=lambda share, what: progress(share, desc=what))
+        except StillBusy as busy:
+            return (status_html(f"Nothing was imported: {busy.sentence('upload the file again')}", ok=False),
+                    version, gr.skip())
         except NotThisUsersFile as exc:
             message = (f"{path.name}: {exc.reason}; to try it as a history of your own, use “Try your own history” "
                        "above")
@@ -296,6 +425,7 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
     def try_own_chosen(file: Any, name: str, chosen: str | None, version: int, browser: str | None,
                        request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         """The answer to “which one is you?”: that person's rows are imported."""
+        check_page(request)
         if not chosen:
             return (gr.skip(), gr.skip(), status_html("Choose which one is you in the list first.", ok=False),
                     *(gr.skip(),) * 5)
@@ -303,12 +433,22 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
 
     def try_own(file: Any, name: str, chosen: str | None, version: int, browser: str | None, request: gr.Request,
                 progress: gr.Progress) -> tuple[Any, ...]:
-        """“Try your own history”: whose history the file holds (asking when it holds several people's), then
-        import it under the name given (or the file's user id, or the login), find and name the journeys,
-        and start the chat on them."""
-        keep = (gr.skip(),) * 5
+        """“Try your own history”, one request at a time per visitor (see try_own_history)."""
+        check_page(request)
         if file is None:
-            return gr.Dropdown(visible=False), gr.Button(visible=False), "", *keep
+            return gr.Dropdown(visible=False), gr.Button(visible=False), "", *(gr.skip(),) * 5
+        try:
+            with running.claim(visitor(browser, request), IMPORTING):
+                return try_own_history(file, name, chosen, version, browser, request, progress)
+        except StillBusy as busy:
+            return (gr.skip(), gr.skip(), status_html(
+                f"Nothing was imported: {busy.sentence('press Import again')}", ok=False), *(gr.skip(),) * 5)
+
+    def try_own_history(file: Any, name: str, chosen: str | None, version: int, browser: str | None,
+                        request: gr.Request, progress: gr.Progress) -> tuple[Any, ...]:
+        """Whose history the file holds (asking when it holds several people's), then import it under the name
+        given (or the file's user id, or the login), find and name the journeys, and start the chat on them."""
+        keep = (gr.skip(),) * 5
         path = Path(file if isinstance(file, str) else file.name)
         name = " ".join((name or "").split())
         if len(name) > MAX_NAME_CHARS:
@@ -398,9 +538,8 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                 @gr.render(inputs=[person, version, opened])
                 def journey_panel(picked: str | None, _version: int, open_id: str | None,
                                   request: gr.Request) -> None:
-                    try:
-                        user = whose(picked, request)
-                    except gr.Error:
+                    user = whose_if_any(picked, request)
+                    if user is None:
                         gr.Markdown("Choose a person, or try your own history, to see journeys.")
                         return
                     cards = assistant.cards(user)
@@ -454,7 +593,7 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                             return chat, version + 1 if turn.changed else version
 
                         button.click(clicked, [chatbot, person, version, browser], [chatbot, version],
-                                     api_name=False)
+                                     api_name=False, **TURN_QUEUE)
 
                     def renamed(text, history, picked, version, browser, request: gr.Request):
                         if not (text or "").strip():
@@ -466,7 +605,7 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
 
                     # The box's text is read in the browser: the box is plain HTML, not a Gradio input.
                     rename.click(renamed, [rename_box, chatbot, person, version, browser], [chatbot, version],
-                                 js=read_rename_input(jid), api_name=False).success(
+                                 js=read_rename_input(jid), api_name=False, **TURN_QUEUE).success(
                         None, None, None, js=clear_rename_input(jid), api_name=False)
 
                     def suggested(history, picked, browser, request: gr.Request):
@@ -475,7 +614,7 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                                               picked, browser, request)
                         return chat
 
-                    suggest.click(suggested, [chatbot, person, browser], [chatbot], api_name=False)
+                    suggest.click(suggested, [chatbot, person, browser], [chatbot], api_name=False, **TURN_QUEUE)
 
                     def evidence_clicked(history, picked, browser, request: gr.Request):
                         """Open the evidence in the card (the chat records the question and its answer), or close it."""
@@ -485,23 +624,25 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                                               browser, request)
                         return chat, jid
 
-                    event = show.click(evidence_clicked, [chatbot, person, browser], [chatbot, opened], api_name=False)
+                    event = show.click(evidence_clicked, [chatbot, person, browser], [chatbot, opened], api_name=False,
+                                       **TURN_QUEUE)
                     if not evidence_open:
                         event.then(None, None, None, js=scroll_to_evidence(jid), api_name=False)
 
                 timeline = gr.HTML(elem_id="timeline")
 
         message.submit(send, [message, chatbot, person, version, browser], [message, chatbot, version, opened],
-                       api_name="send")
+                       api_name="send", **TURN_QUEUE)
         person.change(switch_person, [person, browser, last_import],
                       [chatbot, about, opened, import_status, own_status],
                       api_name="switch_person").then(refresh_timeline, [person, version], [timeline], api_name=False)
-        upload.upload(import_file, [upload, person, version], [import_status, version, last_import],
-                      api_name="import_history").then(describe, [person], [about], api_name=False)
+        upload.upload(import_file, [upload, person, version, browser], [import_status, version, last_import],
+                      api_name="import_history", **IMPORT_QUEUE).then(describe, [person], [about], api_name=False)
         own_outputs = [own_pick, own_go, own_status, person, chatbot, about, version, last_import]
-        own_file.upload(try_own_file, [own_file, own_name, version, browser], own_outputs, api_name="try_own")
+        own_file.upload(try_own_file, [own_file, own_name, version, browser], own_outputs, api_name="try_own",
+                        **IMPORT_QUEUE)
         own_go.click(try_own_chosen, [own_file, own_name, own_pick, version, browser], own_outputs,
-                     api_name="try_own_as")
+                     api_name="try_own_as", **IMPORT_QUEUE)
         version.change(refresh_timeline, [person, version], [timeline], api_name=False).then(
             refresh_import_status, [last_import, person], [import_status, own_status], api_name=False)
         app.load(open_page, [browser_store, person], [browser_store, browser, chatbot, about, person],
@@ -534,5 +675,5 @@ def launch(app: gr.Blocks, host: str, port: int | None, users: dict[str, str] | 
         expected = (users or {}).get(user)
         return expected is not None and hmac.compare_digest(expected.encode(), password.encode())
 
-    app.queue(default_concurrency_limit=4)
+    app.queue(default_concurrency_limit=TURN_WORKERS)
     app.launch(server_name=host, server_port=port, auth=check if users else None, css=CSS, **options)
