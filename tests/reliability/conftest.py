@@ -18,6 +18,8 @@ import os
 import re
 from pathlib import Path
 
+import logging
+
 import pytest
 
 HERE = Path(__file__).parent
@@ -112,3 +114,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                                    "message": "", "findings": []})
              for nodeid, area in areas.items()]
     Path(target).write_text(json.dumps({"cases": cases}, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@pytest.fixture
+def quiet_logging():
+    """The command sets the process's logging up as a command-line program; put it back for the next tests."""
+    root, own = logging.getLogger(), logging.getLogger("journeys")
+    saved = (root.level, own.level, list(own.handlers), own.propagate)
+    yield
+    root.setLevel(saved[0])
+    own.setLevel(saved[1])
+    own.handlers[:] = saved[2]
+    own.propagate = saved[3]

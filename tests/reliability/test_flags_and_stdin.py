@@ -7,7 +7,6 @@ that is not UTF-8 text names its line. Run through the command's main function, 
 from __future__ import annotations
 
 import io
-import logging
 import sys
 from pathlib import Path
 
@@ -34,18 +33,6 @@ BAD_SETTINGS = [
     ("neighbors=20", "unknown extraction parameter 'neighbors'"),
     ("support=", "'support' has no value"),
 ]
-
-
-@pytest.fixture
-def quiet_logging():
-    """The command sets the process's logging up as a command-line program; put it back for the next tests."""
-    root, own = logging.getLogger(), logging.getLogger("journeys")
-    saved = (root.level, own.level, list(own.handlers), own.propagate)
-    yield
-    root.setLevel(saved[0])
-    own.setLevel(saved[1])
-    own.handlers[:] = saved[2]
-    own.propagate = saved[3]
 
 
 def one_sentence(err: str) -> str:

@@ -7,7 +7,6 @@ and through `journeys ingest` (the command's main function, as the console scrip
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import signal
@@ -154,18 +153,6 @@ def test_library_import(name: str, baseline, tmp_path: Path, embedder):
     finally:
         workspace.close()
     check_store(baseline[1], store_content(home, embedder), spec)
-
-
-@pytest.fixture
-def quiet_logging():
-    """The command sets the process's logging up as a command-line program; put it back for the next tests."""
-    root, own = logging.getLogger(), logging.getLogger("journeys")
-    saved = (root.level, own.level, list(own.handlers), own.propagate)
-    yield
-    root.setLevel(saved[0])
-    own.setLevel(saved[1])
-    own.handlers[:] = saved[2]
-    own.propagate = saved[3]
 
 
 @pytest.mark.reliability(AREA)
