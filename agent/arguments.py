@@ -379,6 +379,8 @@ def read_search(text: str, journeys: list[Journey], focus: str | None, embed: Em
         if not query:
             args["k"] = 10  # a time alone: show more of what happened then
     elif not query:
+        from agent.understanding import search_query
+
         args["query"] = search_query(text)
     return "search_history", [args]
 

@@ -471,3 +471,9 @@ def test_words_naming_no_journey_never_mean_all_of_them(parser):
 def test_the_two_of_them_are_both_journeys_when_there_are_two(parser):
     understanding = parser.parse("the two of them belong together", REAL[:2])
     assert understanding.intent == "merge_journeys" and understanding.args == {"journeys": ["j1", "j2"]}
+
+
+def test_a_search_whose_words_are_all_fillers_still_searches_the_message():
+    from agent.arguments import read_search
+
+    assert read_search("when did I watch How to find?", [], None) == ("search_history", [{"query": "How to find"}])
