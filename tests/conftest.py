@@ -25,6 +25,9 @@ from journeys.workspace import Workspace  # noqa: E402
 
 PERSONAS = {p.user_id: p for p in load_personas()}
 
+# One Chromium for the whole run, whichever directory asks for it (tests/browser.py).
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(scope="session")
 def embedder() -> TextEmbedder:

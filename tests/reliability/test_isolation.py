@@ -48,7 +48,6 @@ from journeys.demo import DEMO_CATALOGUE
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tests.conftest import with_people
-from tests.ui.conftest import browser, open_page, serve  # noqa: F401 (fixtures: a real app in Chromium)
 from ui.app import Person, build_app, launch
 
 AREA = "Isolation"
