@@ -22,6 +22,8 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import patch_config
 
 import prompts
 from agent.configuration import Configuration
@@ -53,7 +55,7 @@ def build_graph(
     builder.add_edge("act", "tools")
     builder.add_edge("respond", END)
     if chat_model is None and configuration.offline:
-        builder.add_node("tools", ToolNode(tools))
+        builder.add_node("tools", OrderedToolNode(tools))
         builder.add_node("understand", _understand_node(workspace, parser))
         builder.add_conditional_edges(START, route_start, {"act": "act", "model": "understand"})
         builder.add_conditional_edges("understand", route_understanding)
@@ -61,7 +63,7 @@ def build_graph(
     else:
         model = chat_model or _chat_model(configuration.chat_model)
         # Changes the user's own message did not ask for are held, not made (see agent.authorisation).
-        builder.add_node("tools", ToolNode(tools, wrap_tool_call=_hold_unasked_changes(workspace, parser)))
+        builder.add_node("tools", OrderedToolNode(tools, wrap_tool_call=_hold_unasked_changes(workspace, parser)))
         builder.add_node("call_model", _call_model_node(model.bind_tools(tools)))
         builder.add_node("approve", approve)
         builder.add_node("ask_about_held", _ask_about_held_node(workspace))
@@ -72,6 +74,17 @@ def build_graph(
         builder.add_conditional_edges("tools", route_tool_results)
         builder.add_edge("ask_about_held", END)
     return builder.compile(checkpointer=checkpointer, name="journeys")
+
+
+class OrderedToolNode(ToolNode):
+    """A ToolNode that runs a turn's tool calls one after another, in the order they were asked for.
+
+    LangGraph runs them in parallel threads by default; then "they all look right" confirmed the journeys in
+    whatever order the threads finished, and the following "undo" reverted an arbitrary one of them.
+    """
+
+    def _func(self, input: Any, config: RunnableConfig, runtime: Runtime) -> Any:
+        return super()._func(input, patch_config(config, max_concurrency=1), runtime)
 
 
 def route_start(state: State) -> Literal["act", "model"]:

@@ -42,6 +42,19 @@ def test_confirm_by_topic_and_several_at_once(maya, home):
     assert all(s is Status.CONFIRMED for s in statuses(home).values())
 
 
+def test_confirming_all_happens_in_list_order_and_undo_reverts_the_last_one(maya, home):
+    """The calls of one turn run in the order asked (list order), so "undo" takes back the last journey named."""
+    listed = home.journeys.journeys("maya")
+    reply = maya.ask("they all look right")
+    assert reply.tools_called == ["confirm_journey"] * len(listed)
+    confirmed = [e["journey_id"] for e in home.journeys.events("maya") if e["action"].startswith("confirm")]
+    assert confirmed == [j.id for j in listed]
+    reply = maya.ask("undo")
+    assert reply.tools_called == ["undo"] and listed[-1].name in reply.text
+    assert [j.status for j in home.journeys.journeys("maya")] == [Status.CONFIRMED] * (len(listed) - 1) + [
+        Status.PROPOSED]
+
+
 def test_reject_hides_the_journey_and_undo_brings_it_back(maya, home):
     crochet = journey(home, "crochet")
     reply = maya.ask("I'm not into crochet, that was for a gift")
