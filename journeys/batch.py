@@ -82,6 +82,10 @@ class BatchWorker:
         self.settings = settings
         self.workspace = Workspace(settings)
 
+    def run_many(self, jobs: list[tuple[str, list[StoredActivity] | None]]) -> list[UserResult]:
+        """Several users in one call (one round trip to a Ray actor for a chunk of users)."""
+        return [self.run(user_id, stored) for user_id, stored in jobs]
+
     def run(self, user_id: str, stored: list[StoredActivity] | None = None) -> UserResult:
         """Find, name and save one user's journeys (history read here unless given); never raises."""
         from sklearn.base import clone
@@ -179,9 +183,26 @@ def _count(report: BatchReport, result: UserResult) -> None:
         report.seconds[stage] = report.seconds.get(stage, 0.0) + spent
 
 
+# Users handed to a Ray actor in one call: one user's work is tens of milliseconds, so a call per user spends
+# a good part of it on the round trip; a chunk keeps the actors busy. Progress is reported chunk by chunk.
+CHUNK = 8
+
+
+def _chunks(jobs: Iterator[tuple[str, list[StoredActivity] | None]], size: int,
+            ) -> Iterator[list[tuple[str, list[StoredActivity] | None]]]:
+    chunk: list[tuple[str, list[StoredActivity] | None]] = []
+    for job in jobs:
+        chunk.append(job)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _on_ray(settings: Settings, jobs: Iterator[tuple[str, list[StoredActivity] | None]], workers: int,
-            ray_address: str | None) -> Iterator[UserResult]:
-    """Run the jobs on `workers` Ray actors, one user per actor at a time, yielding results as they finish."""
+            ray_address: str | None, chunk: int = CHUNK) -> Iterator[UserResult]:
+    """Run the jobs on `workers` Ray actors, a chunk of users per actor at a time, yielding results as they finish."""
     import ray
 
     started_here = not ray.is_initialized()
@@ -193,25 +214,26 @@ def _on_ray(settings: Settings, jobs: Iterator[tuple[str, list[StoredActivity] |
     try:
         actor = ray.remote(num_cpus=1, max_restarts=1)(BatchWorker)
         idle = [actor.remote(settings) for _ in range(workers)]
-        running: dict[Any, tuple[str, Any]] = {}  # future -> (user, actor)
-        pending = iter(jobs)
+        running: dict[Any, tuple[list[str], Any]] = {}  # future -> (its users, actor)
+        pending = _chunks(iter(jobs), chunk)
         while True:
-            # Histories are handed out as actors come free, so only `workers` are in flight.
+            # Histories are handed out as actors come free, so only `workers` chunks are in flight.
             while idle:
-                job = next(pending, None)
-                if job is None:
+                group = next(pending, None)
+                if group is None:
                     break
                 worker = idle.pop()
-                running[worker.run.remote(*job)] = (job[0], worker)
+                running[worker.run_many.remote(group)] = ([user_id for user_id, _ in group], worker)
             if not running:
                 return
             done, _ = ray.wait(list(running), num_returns=1)
-            user_id, worker = running.pop(done[0])
+            user_ids, worker = running.pop(done[0])
             idle.append(worker)
             try:
-                yield ray.get(done[0])
-            except ray.exceptions.RayError as exc:  # the worker died: this user fails, the others go on
-                yield UserResult(user_id, error=f"the worker died ({type(exc).__name__})")
+                yield from ray.get(done[0])
+            except ray.exceptions.RayError as exc:  # the worker died: its users fail, the others go on
+                for user_id in user_ids:
+                    yield UserResult(user_id, error=f"the worker died ({type(exc).__name__})")
     finally:
         if started_here:
             ray.shutdown()
