@@ -13,7 +13,8 @@ import platformdirs
 ENV_PREFIX = "JOURNEYS_"
 # What the numeric settings may be: (lowest, highest, an example); a namer asked for a billion beams, a
 # negative number of retries or a timeout of nan is refused when the settings are read.
-NUMBER_RANGES = {"namer_timeout": (0.01, 3600, 30), "namer_retries": (0, 10, 2), "namer_candidates": (1, 16, 4)}
+NUMBER_RANGES = {"namer_timeout": (0.01, 3600, 30), "namer_retries": (0, 10, 2), "namer_candidates": (1, 16, 4),
+                 "request_budget": (0, 1_000_000, 60)}
 
 
 def default_home() -> Path:
@@ -73,6 +74,10 @@ class Settings:
     # A history-format file of candidate items for recommendations; None offers every item in
     # the store the user has not had (other people's activities are the catalogue).
     catalog: Path | None = None
+    # The web UI's budget of requests per visitor per minute: a click or a short message costs 1, a
+    # 2,000-character message 11 (ui.app.request_cost); past it a request is refused with how long to
+    # wait. 0 turns the budget off (load tests that replay many requests quickly).
+    request_budget: float = 60.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -86,7 +91,8 @@ class Settings:
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 values[name] = raw
-        for name, kind in (("namer_timeout", float), ("namer_retries", int), ("namer_candidates", int)):
+        for name, kind in (("namer_timeout", float), ("namer_retries", int), ("namer_candidates", int),
+                           ("request_budget", float)):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 try:

@@ -9,8 +9,10 @@ journeys. Card actions run the agent's own tools through the conversation
 
 Each visitor (the logged-in user, else the browser) has one request running at a time: a second one
 sent meanwhile is answered at once with a sentence, so one person sending many messages at once cannot
-take the workers the others need. Chat turns and card clicks share TURN_WORKERS workers, imports
-IMPORT_WORKERS of their own.
+take the workers the others need. Each visitor also has a budget of work per minute (Settings.request_budget,
+a long message costing more than a short one): past it, requests are refused with how long to wait, so a
+few people sending long messages one after another cannot slow everyone down. Chat turns and card clicks
+share TURN_WORKERS workers, imports IMPORT_WORKERS of their own.
 
 Two ways to decide whose data a page shows:
   * a persona picker (the demo, or `journeys ui`), to which "Try your own history" adds people, or
@@ -22,12 +24,14 @@ The app only talks to the agent (agent.Assistant), never to stores.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
+import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -69,6 +73,13 @@ IMPORT_QUEUE = {"concurrency_id": "import", "concurrency_limit": IMPORT_WORKERS}
 ANSWERING = "answering your previous message"
 CLICKING = "carrying out your last click"
 IMPORTING = "importing your history file"
+# Each visitor's budget of requests over the last BUDGET_WINDOW seconds (Settings.request_budget,
+# JOURNEYS_REQUEST_BUDGET, 60 by default): a click or a short message costs 1, a message 1 more per
+# LONG_MESSAGE_UNIT characters (2,000 characters cost 11). A person chatting or clicking through cards stays
+# below it (the load benchmark's sessions, one message every 2-6 s, do); a script pasting long messages one
+# after another is stopped after five.
+BUDGET_WINDOW = 60.0
+LONG_MESSAGE_UNIT = 200
 
 CSS = """
 .journey-card { padding: 12px 14px !important; margin-bottom: 12px !important;
@@ -174,23 +185,71 @@ class StillBusy(Exception):
         return f"I'm still {self.doing}, and I take one request at a time from each person: once that is done, {again}."
 
 
-class RunningRequests:
-    """The one request each visitor may have running; a second one is refused at once (StillBusy) instead of
-    waiting in a worker, so it costs the other visitors nothing."""
+class TooMuch(StillBusy):
+    """The visitor has spent their budget of requests for the last minute (wait: seconds until one fits)."""
 
-    def __init__(self) -> None:
+    def __init__(self, wait: float):
+        super().__init__("over budget")
+        self.wait = wait
+
+    def sentence(self, again: str) -> str:
+        seconds = max(1, math.ceil(self.wait))
+        return (f"You have sent more in the last minute than I answer from one person (so that everyone gets "
+                f"answers): wait {seconds} second{'s' if seconds != 1 else ''}, then {again}.")
+
+
+def request_cost(text: str = "") -> float:
+    """What a request costs of its visitor's budget: 1, and 1 more per LONG_MESSAGE_UNIT characters of message."""
+    return 1.0 + len(text) / LONG_MESSAGE_UNIT
+
+
+class RunningRequests:
+    """The one request each visitor may have running, within their budget per minute; a request over either
+    is refused at once (StillBusy, TooMuch) instead of waiting in a worker, so it costs the others nothing."""
+
+    # Visitors remembered at most before the ones with nothing spent in the window are forgotten.
+    SWEEP_ABOVE = 10_000
+
+    def __init__(self, budget: float = math.inf, window: float = BUDGET_WINDOW,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._doing: dict[str, str] = {}
+        self._spent: dict[str, deque[tuple[float, float]]] = {}  # visitor -> (when, cost) within the window
+        self.budget, self.window, self._clock = budget, window, clock
         self._lock = threading.Lock()
 
+    def _over_budget(self, visitor: str, cost: float, now: float) -> float | None:
+        """Seconds until `cost` fits the visitor's budget, or None when it fits now (then it is spent)."""
+        if len(self._spent) > self.SWEEP_ABOVE:
+            for who in [w for w, spent in self._spent.items() if not spent or spent[-1][0] <= now - self.window]:
+                del self._spent[who]
+        spent = self._spent.setdefault(visitor, deque())
+        while spent and spent[0][0] <= now - self.window:
+            spent.popleft()
+        total = sum(c for _, c in spent)
+        if total + cost <= self.budget:
+            spent.append((now, cost))
+            return None
+        for when, c in spent:  # the oldest costs leave the window first
+            total -= c
+            if total + cost <= self.budget:
+                return when + self.window - now
+        return self.window
+
     @contextmanager
-    def claim(self, visitor: str, doing: str) -> Iterator[None]:
-        """Hold the visitor's one place while the block runs; raises StillBusy when it is taken."""
+    def claim(self, visitor: str, doing: str, cost: float = 1.0) -> Iterator[None]:
+        """Hold the visitor's one place while the block runs; raises StillBusy when it is taken, TooMuch when
+        the visitor's budget for the last minute has no room for `cost`."""
+        wait = None
         with self._lock:
             busy = self._doing.get(visitor)
             if busy is None:
-                self._doing[visitor] = doing
+                wait = self._over_budget(visitor, cost, self._clock())
+                if wait is None:
+                    self._doing[visitor] = doing
         if busy is not None:
             raise StillBusy(busy)
+        if wait is not None:
+            raise TooMuch(wait)
         try:
             yield
         finally:
@@ -240,7 +299,8 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
         known = {p.user_id for p in people}
         people = [*people, *(Person(u) for u in assistant.users() if u not in known)]
     everyone = People(people)
-    running = RunningRequests()
+    budget = assistant.workspace.settings.request_budget
+    running = RunningRequests(budget=budget if budget > 0 else math.inf)
     pages = PageOwners()
 
     def whose(picked: str | None, request: gr.Request | None) -> str:
@@ -318,7 +378,7 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
             return
         user = whose(picked, request)
         try:
-            with running.claim(visitor(browser, request), ANSWERING):
+            with running.claim(visitor(browser, request), ANSWERING, request_cost(text)):
                 yield from reply(user, text, history, version, browser, request)
         except StillBusy as busy:  # the text stays in the box, as for a message too long
             said = busy.sentence("send this message again (it is still in the message box)")

@@ -103,7 +103,10 @@ def journeys_ui(home: Path, users_file: Path) -> Iterator[str]:
         port = probe.getsockname()[1]
     env = {**os.environ, "JOURNEYS_NAMER": "keywords", "JOURNEYS_DEVICE": "cpu",
            "JOURNEYS_CATALOG": str(DEMO_CATALOGUE), "GRADIO_ANALYTICS_ENABLED": "False",
-           "TOKENIZERS_PARALLELISM": "false"}
+           "TOKENIZERS_PARALLELISM": "false",
+           # Each user sends about 250 requests in a few minutes, more than a person's budget allows: the
+           # budget is tested on its own (tests/ui/test_flood.py), here every request must reach the app.
+           "JOURNEYS_REQUEST_BUDGET": "0"}
     command = [str(Path(sys.executable).parent / "journeys"), "ui", "--home", str(home), "--host", "127.0.0.1",
                "--port", str(port), "--users", str(users_file)]
     log = users_file.with_name("journeys-ui.log")  # a file, not a pipe: a full pipe would stop the server
