@@ -118,13 +118,19 @@ CATALOGUE_TOPIC = {row["title"]: row["topic"] for row in map(json.loads, DEMO_CA
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory):
+def postgres_server():
     """A real PostgreSQL server for the run, on a local socket (pgserver ships the binaries; nothing to install)."""
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
-    yield server
-    server.cleanup()
+    # Its data lives outside pytest's numbered temporary folders: another pytest run started meanwhile on the
+    # same machine deletes all but the newest three of those, and with them this server's data and socket.
+    data = Path(tempfile.mkdtemp(prefix="journeys-tests-postgres-"))
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture
@@ -133,17 +139,8 @@ def postgres_url(postgres_server, request: pytest.FixtureRequest) -> str:
     import re
     import uuid
 
-    import subprocess
-
-    import pgserver
-
     name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
-    try:
-        postgres_server.psql(f'CREATE DATABASE "{name}";')
-    except subprocess.CalledProcessError:
-        # The server went away during a long run (seen once in a full run): start it again on its data.
-        server = pgserver.get_server(postgres_server.pgdata, cleanup_mode="stop")
-        server.psql(f'CREATE DATABASE "{name}";')
+    postgres_server.psql(f'CREATE DATABASE "{name}";')
     return postgres_server.get_uri(name)
 
 
