@@ -19,7 +19,7 @@ is refused for its length) in flight at once, from one page. The baseline, in th
 against the same server: the 40 well-behaved sessions alone for --baseline-duration seconds
 (120 by default), each phase with new sessions. Reported: errors, p50/p95/p99 turn time of
 the well-behaved sessions and their ratio to the baseline, what the flooders got (answers,
-one-request-at-a-time refusals, too-long refusals, errors), and the server process's memory
+one-request-at-a-time refusals, over-budget refusals, too-long refusals, errors), and the server process's memory
 (resident set) at the start, after each phase and its peak.
 
     python -m bench.ui_load_bench                      # both, writes bench/results/ui_load.{md,json}
@@ -61,6 +61,7 @@ FLOOD_IN_FLIGHT = 3
 # Longest wait for one reply before it counts as an error.
 TURN_TIMEOUT = 120.0
 BUSY = "I take one request at a time from each person"
+OVER_BUDGET = "You have sent more in the last minute than I answer from one person"
 TOO_LONG = "I read at most 2,000 at a time"
 
 
@@ -227,6 +228,7 @@ class Flood:
     sent: int = 0
     answered: int = 0
     busy: int = 0
+    over_budget: int = 0
     too_long: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -272,7 +274,7 @@ def well_behaved(url: str, user_id: str, until: float, seed: int) -> SessionRun:
         run.times.append(time.perf_counter() - start)
         reply = text_of(history[-1]) if history else ""
         run.replies.append(reply)
-        if not reply.strip() or BUSY in reply or len(history) < 2 or history[-2]["role"] != "user":
+        if not reply.strip() or BUSY in reply or OVER_BUDGET in reply or len(history) < 2 or history[-2]["role"] != "user":
             run.errors.append(f"{text!r}: the reply was {reply[:120]!r}")
     return run
 
@@ -304,6 +306,8 @@ def flooder(url: str, user_id: str, until: float, seed: int) -> Flood:
             with lock:
                 if BUSY in reply:
                     flood.busy += 1
+                elif OVER_BUDGET in reply:
+                    flood.over_budget += 1
                 elif TOO_LONG in reply:
                     flood.too_long += 1
                 else:
@@ -352,7 +356,8 @@ def phase(url: str, pid: int, users: list[str], well: int, flooders: int, second
         "p99_s": results.percentile(times, 0.99) if times else None,
         "max_s": max(times) if times else None,
         "flood": {"sent": sum(f.sent for f in floods), "answered": sum(f.answered for f in floods),
-                  "one_at_a_time": sum(f.busy for f in floods), "too_long": sum(f.too_long for f in floods),
+                  "one_at_a_time": sum(f.busy for f in floods),
+                  "over_budget": sum(f.over_budget for f in floods), "too_long": sum(f.too_long for f in floods),
                   "errors": [e for f in floods for e in f.errors]},
         "rss_mb": {"start": before, "end": after, "peak": max(samples) if samples else None},
         "runs": runs,
@@ -439,7 +444,8 @@ def write_report(r: dict) -> None:
         "",
         f"{r['sessions']} Gradio client sessions at once on loopback, each one of the 6 demo personas, 3 turns each",
         "(list, explain the first, search). Baseline: the same turns one session at a time, in the same run. Chat",
-        "turns and card clicks share 4 workers (Gradio's queue), each visitor one at a time.",
+        "turns and card clicks share 4 workers (Gradio's queue), each visitor one at a time and within a budget",
+        "of requests per minute (a 2,000-character message costs 11 of 60).",
         "",
         "| run | turns | p50 (ms) | p95 (ms) | max (ms) | p95 / baseline p95 |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -478,8 +484,9 @@ def write_report(r: dict) -> None:
             f"| {mb(lo['rss_mb']['end'])} |",
             "",
             f"The flooders sent {flood['sent']:,} messages: {flood['answered']:,} answered, {flood['one_at_a_time']:,} "
-            f"refused at once because that page already had a turn running, {flood['too_long']:,} refused for their "
-            f"length, {len(flood['errors'])} errors.",
+            f"refused at once because that page already had a turn running, {flood.get('over_budget', 0):,} refused "
+            f"because that page had spent its budget for the minute (JOURNEYS_REQUEST_BUDGET), "
+            f"{flood['too_long']:,} refused for their length, {len(flood['errors'])} errors.",
             "",
             f"Server memory (resident): {mb(s['server_rss_mb_at_start'])} MB after its first turns, "
             f"{mb(b['rss_mb']['end'])} MB after the baseline, {mb(lo['rss_mb']['end'])} MB after the load (peak "
