@@ -233,6 +233,11 @@ def _quiet_libraries(debug: bool) -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:  # imported already (main called from a running program): tell it directly
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
     warnings.filterwarnings("ignore")
     logging.getLogger().setLevel(logging.ERROR)
     for name in ("chromadb", "httpx", "sentence_transformers", "transformers"):

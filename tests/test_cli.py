@@ -1,4 +1,9 @@
-"""The `journeys` command as scripts call it: help, exit codes, one-sentence errors, JSON output."""
+"""The `journeys` command as scripts call it: help, exit codes, one-sentence errors, JSON output.
+
+Each command runs as a real process of its own (its own stdin, stdout, stderr and exit code), forked
+from a parent that has imported everything once (tests/reliability/warm_processes.py): a fresh
+interpreter would spend most of each test importing torch and LangGraph again.
+"""
 
 import json
 import os
@@ -6,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,15 +19,30 @@ import pytest
 
 from cli.main import COMMANDS, build_parser, plain_text
 from tests.conftest import PERSONAS, write_lines
+from tests.reliability.warm_processes import WarmProcesses
 
 CONTRACT_KEYS = {"id", "name", "status", "size", "item_ids", "first_seen", "last_seen", "salient_terms", "confidence"}
 
 
+_warm: list[WarmProcesses] = []  # the session's warm parent, started by the first command
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_parent():
+    yield
+    while _warm:
+        _warm.pop().close()
+
+
 def run(*args: str, home: Path, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "JOURNEYS_HOME": str(home), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], input=stdin, capture_output=True, text=True, env=env, timeout=300,
-    )
+    """`journeys ARGS` in a process of its own with JOURNEYS_HOME=home: its exit code, stdout and stderr."""
+    if not _warm:
+        _warm.append(WarmProcesses(env=dict(os.environ)))
+    folder = Path(tempfile.mkdtemp(prefix="journeys-cli-", dir=home.parent if home.parent.is_dir() else None))
+    status, _, child = _warm[0].run(list(args), folder, stdin=stdin or "",
+                                    env={"JOURNEYS_HOME": str(home), **(env or {})}, timeout=300)
+    return subprocess.CompletedProcess(["journeys", *args], status, child.stdout.read_text(encoding="utf-8"),
+                                       child.stderr.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

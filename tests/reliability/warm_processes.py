@@ -84,8 +84,10 @@ class WarmProcesses:
                                  "killed") from None
 
     def run(self, argv: list[str], folder: Path, stdin: str = "", env: dict[str, str] | None = None,
-            kill_after: float | None = None, sig: int = signal.SIGKILL) -> tuple[int, float, Child]:
-        """Run one command, killing it with sig after kill_after seconds if it is still running.
+            kill_after: float | None = None, sig: int = signal.SIGKILL, timeout: float = 600
+            ) -> tuple[int, float, Child]:
+        """Run one command, killing it with sig after kill_after seconds if it is still running (and with
+        SIGKILL after timeout seconds in any case).
 
         Returns its exit (minus the signal when killed), its running time and the child.
         """
@@ -96,7 +98,7 @@ class WarmProcesses:
                 os.kill(child.pid, sig)
             except ProcessLookupError:
                 pass  # it has ended: its exit says how
-        status = self.wait(child)
+        status = self.wait(child, timeout)
         return status, time.monotonic() - child.started, child
 
     def close(self) -> None:
