@@ -65,8 +65,8 @@ def run_mode(settings, workers: int) -> dict:
     started = time.perf_counter()
     report = run_batch(settings, workers=workers)
     wall = time.perf_counter() - started
-    assert not report.failed, report.failed[:3]
     return {"workers": workers, "users": report.users, "journeys": report.journeys, "seconds": wall,
+            "failed": len(report.failed), "failures": [f"{user}: {reason}" for user, reason in report.failed[:5]],
             "users_per_second": report.users / wall, "ms_per_user": 1000 * wall / report.users,
             "stages_ms_per_user": {s: 1000 * report.seconds.get(s, 0.0) / report.users for s in STAGES}}
 
@@ -96,7 +96,10 @@ def main() -> None:
             rows.append({"users": size, "ingest_seconds": ingest, "one_process": one, "ray_2_workers": ray,
                          "ray_speedup": one["seconds"] / ray["seconds"]})
             print(json.dumps(rows[-1]), flush=True)
+            write_report(rows, args)  # after each size: a long run cut short keeps what it measured
 
+
+def write_report(rows: list[dict], args: argparse.Namespace) -> None:
     lines = [
         "# `journeys batch`: one process against Ray with 2 workers",
         "",
@@ -121,7 +124,15 @@ def main() -> None:
                          + " | ".join(f"{stages[s]:.1f}" for s in STAGES) + " |")
     name = "batch" + (f"-{args.namer}" if args.namer != "keywords" else "") + (
         f"-{args.activities}" if args.activities else "")
+    failed = [(row["users"], mode, row[mode]) for row in rows for mode in ("one_process", "ray_2_workers")
+              if row[mode].get("failed")]
+    if failed:
+        lines += ["", "Users that failed (listed by `journeys batch`, done again by a rerun):", ""]
+        lines += [f"- {users:,} users, {mode.replace('_', ' ')}: {run['failed']} failed, e.g. {run['failures'][0]}"
+                  for users, mode, run in failed]
     results.save(name, lines, {"namer": args.namer, "activities": args.activities, "rows": rows})
+
+
 
 
 if __name__ == "__main__":
