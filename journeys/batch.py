@@ -207,10 +207,11 @@ def _on_ray(settings: Settings, jobs: Iterator[tuple[str, list[StoredActivity] |
 
     started_here = not ray.is_initialized()
     if started_here:
+        # Ray's own notices (its start, its token authentication) stay out of the command's output.
         if ray_address:
-            ray.init(address=ray_address, log_to_driver=False)
+            ray.init(address=ray_address, log_to_driver=False, logging_level=logging.ERROR)
         else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     try:
         actor = ray.remote(num_cpus=1, max_restarts=1)(BatchWorker)
         idle = [actor.remote(settings) for _ in range(workers)]

@@ -36,7 +36,7 @@ def export_namer(cache: Path, adapter: Path, output: Path) -> Path:
     if not (Path(adapter) / "adapter_config.json").is_file():
         raise ValueError(f"no namer adapter in {adapter} (adapter_config.json is missing); "
                          "train one with `journeys namer train` or leave --adapter out for the shipped one")
-    model = load_tuned_model(cache, Path(adapter), device="cpu")
+    model = load_tuned_model(cache, Path(adapter), device="cpu", quantized=False)
     partial = output.with_name(output.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)

@@ -275,9 +275,10 @@ class TunedNamer:
     backend = "tuned"
 
     def __init__(self, cache: Path, adapter: Path = SHIPPED_ADAPTER, device: str = "auto", batch_size: int = 16,
-                 candidates: int = CANDIDATES, chooser: NameChooser | None = None):
+                 candidates: int = CANDIDATES, chooser: NameChooser | None = None, quantized: bool | None = None):
+        """quantized: the model's output layer in int8 (None: on a CPU; see language_model.load_tuned_model)."""
         self.cache, self.adapter, self.device, self.batch_size = cache, adapter, device, batch_size
-        self.candidates = candidates
+        self.candidates, self.quantized = candidates, quantized
         self.chooser = chooser or NameChooser()
 
     def name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
@@ -293,7 +294,7 @@ class TunedNamer:
                 f"the tuned namer's adapter is not in {self.adapter}; train one with `journeys namer train` "
                 "or choose another namer (--namer keywords or fewshot)"
             )
-        model = load_tuned_model(self.cache, self.adapter, self.device)
+        model = load_tuned_model(self.cache, self.adapter, self.device, self.quantized)
         requests = list(requests)
         if self.candidates <= 1:
             names: list[Naming] = []

@@ -1,4 +1,8 @@
-"""`journeys namer export`: the merged checkpoint loads with plain transformers and names as the tuned backend."""
+"""`journeys namer export`: the merged checkpoint loads with plain transformers and names as the tuned backend.
+
+The export is the full-precision model (what a GPU server runs); on a CPU the tuned backend quantises its
+output layer, which keeps the names of the full-precision model for almost every group (checked here too).
+"""
 
 import json
 
@@ -37,12 +41,26 @@ def test_the_export_is_a_plain_checkpoint_that_names_exactly_as_the_tuned_backen
     # Loaded as any server would: transformers alone, no peft, no Journeys code.
     exported = LanguageModel(AutoModelForCausalLM.from_pretrained(output).eval(),
                              AutoTokenizer.from_pretrained(output), "cpu")
-    tuned = TunedNamer(model_cache, device="cpu")
+    tuned = TunedNamer(model_cache, device="cpu", quantized=False)  # full precision, as on a GPU
     prompts = [tuned_prompt(group.titles) for group in GROUPS]
     proposed = [[text for text, _ in answers] for answers in exported.candidates(prompts, tuned.candidates, 16)]
     from_export = tuned.chooser.choose(GROUPS, with_keywords(GROUPS, proposed, tuned.backend), tuned.backend)
 
     assert [n.name for n in from_export] == [n.name for n in tuned.name_many(GROUPS)]
+
+
+def test_on_a_cpu_the_output_layer_is_int8_and_the_names_stay_those_of_full_precision(model_cache):
+    import torch
+
+    from journeys.language_model import load_tuned_model
+
+    assert isinstance(load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu").model.lm_head,
+                      torch.ao.nn.quantized.dynamic.Linear)
+    assert isinstance(load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu", quantized=False).model.lm_head,
+                      torch.nn.Linear)
+    quantized = [n.name for n in TunedNamer(model_cache, device="cpu").name_many(GROUPS)]
+    full = [n.name for n in TunedNamer(model_cache, device="cpu", quantized=False).name_many(GROUPS)]
+    assert sum(a == b for a, b in zip(quantized, full)) >= len(GROUPS) - 1, list(zip(quantized, full))
 
 
 def test_an_export_refuses_a_folder_in_use_and_a_missing_adapter(model_cache, tmp_path):

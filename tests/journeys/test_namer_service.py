@@ -18,7 +18,7 @@ import pytest
 
 from journeys.naming import KeywordNamer, NamingRequest, RemoteNamer, TunedNamer, make_namer
 from journeys.settings import Settings
-from tests.conftest import write_lines
+from tests.conftest import PERSONAS, write_lines
 
 GROUPS = [
     NamingRequest(titles=["Ukulele chords for absolute beginners", "How to strum reggae upstroke on ukulele",
@@ -249,3 +249,25 @@ def test_settings_choose_the_remote_host_and_its_fallback(tmp_path, monkeypatch)
     monkeypatch.setenv("JOURNEYS_NAMER_TIMEOUT", "soon")
     with pytest.raises(ValueError, match="JOURNEYS_NAMER_TIMEOUT='soon' is not a number"):
         Settings.from_env(home=tmp_path)
+
+
+@pytest.mark.slow
+def test_journeys_batch_on_ray_names_through_the_remote_namer_as_the_local_tuned_namer_does(namer_host, tmp_path):
+    """`journeys batch --namer remote`: every Ray worker names through the host, with the names the local tuned
+    namer gives (the same model; the host on this CPU runs it as the local namer does)."""
+    def journeys(*args: str, home: str = "batch") -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "cli.main", *args, "--home", str(tmp_path / home)],
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result
+
+    journeys("ingest", str(PERSONAS["maya"].history_path), str(PERSONAS["theo"].history_path))
+    journeys("ingest", str(PERSONAS["maya"].history_path), home="local")
+    output = tmp_path / "journeys.jsonl"
+    ran = journeys("batch", "--workers", "2", "--namer", "remote", "--namer-url", namer_host, "--output", str(output))
+    assert "fell back" not in ran.stderr and "warning" not in ran.stderr.lower(), ran.stderr[-2000:]  # nor Ray's
+    batch = [json.loads(line) for line in output.read_text().splitlines()]
+    assert ran.stdout.strip().splitlines()[-1] == f"2 users, {len(batch)} journeys, 0 failed"
+    assert {j["user_id"] for j in batch} == {"maya", "theo"}
+    local = json.loads(journeys("extract", "--user", "maya", "--namer", "tuned", "--json", home="local").stdout)
+    assert sorted(j["name"] for j in local) == sorted(j["name"] for j in batch if j["user_id"] == "maya")
