@@ -89,14 +89,13 @@ def load_section(results: Path = LOAD_RESULTS) -> list[str]:
     run = json.loads(results.read_text(encoding="utf-8")).get("sustained")
     if not run:
         return []
+    from bench.ui_load_bench import ms, ratio  # the load report's own formats
+
     base, load = run["baseline"], run["load"]
     flood = load["flood"]
 
-    def ms(seconds: float | None) -> str:
-        return f"{1000 * seconds:,.0f}" if seconds is not None else "-"
-
     def times(seconds: float | None, baseline: float | None) -> str:
-        return f"{seconds / baseline:.1f}x" if seconds and baseline else "-"
+        return f"{ratio(seconds, baseline)}x"
 
     rss = load["rss_mb"]
     return [
