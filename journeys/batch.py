@@ -31,6 +31,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from journeys.history import StoredActivity
+from journeys.journey_store import JourneyStore
 from journeys.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class UserResult:
     skipped: bool = False  # finished by an earlier run on the same history and settings
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
+    busy_store: bool = False  # failed because the store was busy or unreachable: worth another try
 
 
 @dataclass
@@ -73,6 +75,12 @@ def fingerprint(stored: Sequence[StoredActivity], settings: Settings) -> str:
     return digest.hexdigest()
 
 
+# A user whose store was busy (sqlalchemy's OperationalError: "database is locked", a lost connection) is
+# tried again this many times, pausing BUSY_PAUSE, 2 x BUSY_PAUSE, ... seconds; other errors fail at once.
+BUSY_RETRIES = 2
+BUSY_PAUSE = 1.0
+
+
 class BatchWorker:
     """One worker's stores and models, finding journeys user after user."""
 
@@ -87,7 +95,21 @@ class BatchWorker:
         return [self.run(user_id, stored) for user_id, stored in jobs]
 
     def run(self, user_id: str, stored: list[StoredActivity] | None = None) -> UserResult:
-        """Find, name and save one user's journeys (history read here unless given); never raises."""
+        """Find, name and save one user's journeys (history read here unless given); never raises.
+
+        A store that stays busy past its own wait (SQLite's 30 s lock timeout, a dropped PostgreSQL
+        connection) gets the user tried again, up to BUSY_RETRIES times, before the user fails.
+        """
+        for attempt in range(BUSY_RETRIES + 1):
+            result = self._run_once(user_id, stored)
+            if not result.busy_store:
+                return result
+            if attempt < BUSY_RETRIES:
+                log.warning("batch: user %r met a busy store, trying again: %s", user_id, result.error)
+                time.sleep(BUSY_PAUSE * (attempt + 1))
+        return result
+
+    def _run_once(self, user_id: str, stored: list[StoredActivity] | None) -> UserResult:
         from sklearn.base import clone
 
         from journeys.extraction import build_journeys
@@ -117,8 +139,12 @@ class BatchWorker:
             seconds["save"] = time.perf_counter() - started
             return UserResult(user_id, [j.summary() for j in visible], seconds=seconds)
         except Exception as exc:  # one user's failure must not stop the others
-            log.warning("batch: user %r failed: %s", user_id, exc)
-            return UserResult(user_id, error=f"{type(exc).__name__}: {exc}", seconds=seconds)
+            import sqlalchemy as sa
+
+            reason = (str(exc).strip().splitlines() or [""])[0]  # sqlalchemy appends its SQL and a link
+            log.warning("batch: user %r failed: %s", user_id, reason)
+            return UserResult(user_id, error=f"{type(exc).__name__}: {reason}", seconds=seconds,
+                              busy_store=isinstance(exc, sa.exc.OperationalError))
 
 
 def run_batch(settings: Settings, users: Sequence[str] | None = None, workers: int = 2,
@@ -132,6 +158,8 @@ def run_batch(settings: Settings, users: Sequence[str] | None = None, workers: i
     """
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, not {workers}")
+    # The journey store is created (or migrated) here, once, not by the workers side by side.
+    JourneyStore(settings.journeys_db).engine.dispose()
     embedded = settings.chroma_url is None
     reader = BatchWorker(settings) if embedded or users is None else None
     if users is None:

@@ -81,10 +81,14 @@ def describe(location: Path | str) -> str:
     return sa.make_url(database_url(location)).render_as_string(hide_password=True)
 
 
+# How long a SQLite connection waits for another's write lock before "database is locked".
+SQLITE_LOCK_WAIT = 30.0
+
+
 def _engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT, "check_same_thread": False})
 
     # SQLite transactions begin IMMEDIATE, so writers take turns (SQLAlchemy's documented recipe:
     # the driver's own transaction handling is switched off and BEGIN is emitted here).

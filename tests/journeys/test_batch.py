@@ -92,3 +92,45 @@ def test_a_killed_batch_started_again_finishes_with_every_user_done_once(homes):
         extractions = {e["change"] for e in store.events(user) if e["action"] in ("extracted", "dropped")}
         assert len(extractions) == 1, f"{user} extracted {len(extractions)} times"
         assert store.journeys(user)
+
+
+def test_a_user_whose_store_stays_locked_a_while_is_tried_again_and_a_lasting_lock_fails_only_that_user(
+        homes, monkeypatch):
+    import sqlite3
+    import threading
+
+    from journeys import batch, journey_store
+
+    settings = homes["batch"]
+    JourneyStore(settings.journeys_db).engine.dispose()  # the store exists before the lock is taken
+    monkeypatch.setattr(journey_store, "SQLITE_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(batch, "BUSY_PAUSE", 0.4)
+    worker = batch.BatchWorker(settings)
+
+    def hold_the_write_lock(seconds):
+        other = sqlite3.connect(settings.journeys_db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        taken.set()
+        time.sleep(seconds)
+        other.execute("ROLLBACK")
+        other.close()
+
+    # Held for about one pause: the first attempt meets the lock, a later one gets through.
+    taken = threading.Event()
+    holder = threading.Thread(target=hold_the_write_lock, args=(0.6,))
+    holder.start()
+    taken.wait()
+    result = worker.run("maya")
+    holder.join()
+    assert result.error is None and result.journeys
+
+    # Held past every attempt (0.2 s wait, pauses 0.4 + 0.8 s): the user fails with the reason, the next one works.
+    taken = threading.Event()
+    holder = threading.Thread(target=hold_the_write_lock, args=(3.0,))
+    holder.start()
+    taken.wait()
+    result = worker.run("theo")
+    holder.join()
+    assert result.error == "OperationalError: (sqlite3.OperationalError) database is locked"
+    assert worker.run("omar").journeys
+    worker.workspace.history.close()
