@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from journeys.journey import Journey, Status
-from journeys.references import resolve_journey
+from journeys.state.journey import Journey, Status
+from journeys.state.references import resolve_journey
 
 Calls = tuple[str, list[dict[str, Any]]]
 # A sentence embedder (unit vectors), used to resolve references by meaning; None: by words only.

@@ -21,9 +21,9 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.replies import render_reply
 from agent.session import Conversation
-from journeys.activity import HistoryFileError, read_rows
-from journeys.journey import Journey, Status
-from journeys.references import renumbered
+from journeys.history.activity import HistoryFileError, read_rows
+from journeys.state.journey import Journey, Status
+from journeys.state.references import renumbered
 from journeys.workspace import Workspace
 from tools.journey_tools import CHANGING_TOOLS
 

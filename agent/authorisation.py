@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.understanding import IntentParser, Understanding
-from journeys.journey import Journey
+from journeys.state.journey import Journey
 from tools.journey_tools import CHANGING_TOOLS, Unresolved, resolve
 
 # Tools that do the same kind of change: "give it a better name" may be done by either.

@@ -25,9 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from agent.graph import build_graph
 from agent.session import Conversation, open_checkpointer
 from agent.simulation import ChatModelUser, RuleUser, Simulation, SimulatedUser, score
-from journeys.activity import HistoryFileError
-from journeys.journey import Journey, Status
-from journeys.naming import NAMERS
+from journeys.history.activity import HistoryFileError
+from journeys.state.journey import Journey, Status
+from journeys.naming.backends import NAMERS
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tools import TOOL_NAMES
@@ -323,7 +323,7 @@ class ScenarioRunner:
         """chat_model drives the agent and user_model plays simulated users (LangChain chat models); by
         default both come from settings (JOURNEYS_CHAT_MODEL, JOURNEYS_SIMULATOR_MODEL), else the agent is
         the offline default and simulated users follow rules."""
-        from journeys.embedding import TextEmbedder
+        from journeys.history.embedding import TextEmbedder
 
         self.settings = settings
         self.embedder = embedder or TextEmbedder(device=settings.device)

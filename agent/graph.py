@@ -31,9 +31,9 @@ from agent.replies import change_facts, help_facts, rejected_facts, render_reply
 from agent.state import State
 from agent.authorisation import held_calls
 from agent.understanding import REPLY_ONLY, YES_ONLY, IntentParser, normalise
-from journeys.journey import Journey, Status
-from journeys.journey_store import SYSTEM_ACTIONS
-from journeys.references import resolve_journey
+from journeys.state.journey import Journey, Status
+from journeys.state.store import SYSTEM_ACTIONS
+from journeys.state.references import resolve_journey
 from journeys.workspace import Workspace
 from tools import UserContext, build_tools
 from tools.journey_tools import CHANGING_TOOLS

@@ -12,8 +12,8 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 
 import prompts
-from journeys.journey import Journey
-from journeys.references import resolve_journey
+from journeys.state.journey import Journey
+from journeys.state.references import resolve_journey
 
 _environment = Environment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False)
 

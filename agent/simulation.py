@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from journeys.journey import Journey, Status
+from journeys.state.journey import Journey, Status
 
 OPENING = "Hi! What are my journeys?"
 LISTED = re.compile(r"^\s*(\d+)\.\s+\*\*(.+?)\*\*(.*)$", re.MULTILINE)

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 import prompts
-from journeys.embedding import TextEmbedder
-from journeys.journey import Journey
-from journeys.references import resolve_journey
+from journeys.history.embedding import TextEmbedder
+from journeys.state.journey import Journey
+from journeys.state.references import resolve_journey
 from agent.arguments import ARGUMENT_READERS as _ARGUMENT_READERS
 from agent.arguments import Today, read_period, read_search, search_topic, without_period
 from tools.journey_tools import CHANGING_TOOLS

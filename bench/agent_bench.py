@@ -37,12 +37,12 @@ from pathlib import Path
 import numpy as np
 
 from agent import Conversation, build_graph, open_checkpointer
-from journeys.activity import Activity, read_history
-from journeys.adapters import movielens_rows
+from journeys.history.activity import Activity, read_history
+from journeys.history.adapters import movielens_rows
 from journeys.demo import load_personas
-from journeys.embedding import TextEmbedder
-from journeys.history import StoredActivity
-from journeys.journey import Journey
+from journeys.history.embedding import TextEmbedder
+from journeys.history.store import StoredActivity
+from journeys.state.journey import Journey
 from journeys.recommend import recommend
 from journeys.settings import Settings, shared_data_dir
 from journeys.workspace import Workspace
@@ -86,8 +86,8 @@ def run(namer: str, embedder: TextEmbedder, cache: Path) -> dict:
             workspace = Workspace(settings, embedder=embedder)
             workspace.ingest([persona.history_path])
             if namer == "tuned":
-                from journeys.language_model import load_tuned_model
-                from journeys.naming import SHIPPED_ADAPTER
+                from journeys.naming.language_model import load_tuned_model
+                from journeys.naming.backends import SHIPPED_ADAPTER
 
                 load_tuned_model(cache, SHIPPED_ADAPTER, "cpu")._stop_tokens(("\n",))
             graph = build_graph(workspace, checkpointer=open_checkpointer(settings.checkpoints_db))

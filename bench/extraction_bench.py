@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 
 
-from journeys.baselines import AgglomerativeThreshold
-from journeys.clustering import TimeOrderedClustering
+from journeys.evaluation.baselines import AgglomerativeThreshold
+from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.evaluation.datasets import lastfm_users, spotify_users
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.extraction import OURS
-from journeys.extraction import item_features
+from journeys.extraction.pipeline import item_features
 from journeys.settings import shared_data_dir
 from bench import report as results
 

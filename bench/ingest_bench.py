@@ -53,8 +53,8 @@ def peak_rss_mb() -> float:
 
 def child_raw(history: Path) -> dict:
     """Embed every activity's text in batches, as ingest does, and time only the embedding."""
-    from journeys.activity import read_rows
-    from journeys.embedding import TextEmbedder
+    from journeys.history.activity import read_rows
+    from journeys.history.embedding import TextEmbedder
 
     embedder = TextEmbedder(device="cpu")
     embedder.embed(["warm up"])
@@ -76,7 +76,7 @@ def child_raw(history: Path) -> dict:
 
 def child_validate(history: Path) -> dict:
     """Read and validate the file as ingest's first pass does, storing nothing: the streaming part alone."""
-    from journeys.activity import read_rows
+    from journeys.history.activity import read_rows
 
     start = time.perf_counter()
     count = sum(1 for row in read_rows(history) if row.activity is not None)
@@ -85,7 +85,7 @@ def child_validate(history: Path) -> dict:
 
 def child_ingest(history: Path, home: Path) -> dict:
     """Ingest the file into a fresh embedded store and time the whole import."""
-    from journeys.embedding import TextEmbedder
+    from journeys.history.embedding import TextEmbedder
     from journeys.settings import Settings
     from journeys.workspace import Workspace
 

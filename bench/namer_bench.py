@@ -5,7 +5,7 @@ Measured, each in a fresh process so that loads and peak memory are honest:
     checkpoint) and from the cached checkpoint (warm: every later start), up to the first name;
   * latency per name, one group at a time (p50, p95), and names per second in batches of 16;
   * prompt length in tokens, and peak resident memory of the naming process.
-The tuned namer proposes beam-search candidates and chooses among them (journeys.name_choice);
+The tuned namer proposes beam-search candidates and chooses among them (journeys.naming.choice);
 its baselines are the same adapter's single greedy name (the namer before choosing) and the
 few-shot backend (the same base model, with two solved examples in its prompt).
 Groups are the project's written naming examples (the demo's activity domain), so no shared
@@ -29,13 +29,13 @@ import time
 from pathlib import Path
 
 from bench import report as results
-from journeys.naming import CANDIDATES
+from journeys.naming.backends import CANDIDATES
 
 BATCH = 16
 
 
 def groups(count: int) -> list[list[str]]:
-    from journeys.naming_data import written_examples
+    from journeys.naming.data import written_examples
 
     examples = sorted(written_examples(), key=lambda e: e.group_id)
     return [list(e.titles)[:8] for e in examples][:count]
@@ -43,9 +43,9 @@ def groups(count: int) -> list[list[str]]:
 
 def worker(backend: str, cache: Path, count: int, measure: str) -> dict:
     """Runs in its own process: load, name, and report timings as JSON."""
-    from journeys.language_model import load_base_model, load_tuned_model
-    from journeys.naming import SHIPPED_ADAPTER, FewShotNamer, NamingRequest, TunedNamer, few_shot_prompt
-    from journeys.namer_training import tuned_prompt
+    from journeys.naming.language_model import load_base_model, load_tuned_model
+    from journeys.naming.backends import SHIPPED_ADAPTER, FewShotNamer, NamingRequest, TunedNamer, few_shot_prompt
+    from journeys.naming.training import tuned_prompt
 
     requests = [NamingRequest(titles=t) for t in groups(count)]
     started = time.perf_counter()
@@ -127,7 +127,7 @@ def write_report(r: dict) -> None:
         f"`python -m bench.namer_bench` on {machine}, CPU, names of at most 12 tokens.",
         f"{r['groups']} groups of the written naming examples one at a time, then {2 * r['groups']} in batches.",
         f"Tuned: {r['candidates']} beam-search candidates per group plus the salient-terms name, the best-fitting one",
-        "chosen (journeys.name_choice), with the output layer in int8 as the product runs on a CPU; beside it the",
+        "chosen (journeys.naming.choice), with the output layer in int8 as the product runs on a CPU; beside it the",
         "same in float32 throughout. Baselines in the same run: the same adapter's single greedy name in float32",
         "(the namer before it chose among candidates) and few-shot prompting of the same base model.",
         "",

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from journeys.activity import FORMATS, HistoryFileError
+from journeys.history.activity import FORMATS, HistoryFileError
 from journeys.settings import Settings, shared_data_dir
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
@@ -186,7 +186,7 @@ def _remote_namer_flags(parser: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the environment with the command's flags on top."""
     if getattr(args, "extraction", None):
-        from journeys.clustering import clustering_from_text
+        from journeys.extraction.clustering import clustering_from_text
 
         clustering_from_text(args.extraction, source="--extraction")  # a bad value is named as the flag's
     url = getattr(args, "database_url", None)
@@ -324,7 +324,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from journeys.journey import Status
+    from journeys.state.journey import Status
 
     if args.k < 1:
         raise UserError(f"--k {args.k} asks for no suggestions; give a number of 1 or more")
@@ -381,8 +381,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 def _journey_named(reference: str, journeys, workspace, user: str):
     """The journey a --journey value means (id, number or words, as the agent resolves them), or a UserError."""
-    from journeys.journey import Status
-    from journeys.references import resolve_journey
+    from journeys.state.journey import Status
+    from journeys.state.references import resolve_journey
 
     resolution = resolve_journey(journeys, reference, embed=workspace.embedder.embed)
     if resolution.sure:
@@ -488,8 +488,8 @@ def plain_text(markdown: str) -> str:
 
 def read_groups(path: Path) -> list[tuple[object, "NamingRequest"]]:
     """The groups of a `journeys name` input file; a bad line stops with its number and the reason."""
-    from journeys.activity import unstorable
-    from journeys.naming import NamingRequest
+    from journeys.history.activity import unstorable
+    from journeys.naming.backends import NamingRequest
 
     groups = []
     with path.open("rb") as handle:
@@ -524,7 +524,7 @@ def read_groups(path: Path) -> list[tuple[object, "NamingRequest"]]:
 def cmd_name(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from journeys.naming import make_namer
+    from journeys.naming.backends import make_namer
 
     settings = settings_from(args)
     if not args.input.is_file():
@@ -590,8 +590,8 @@ def cmd_namer(args: argparse.Namespace) -> int:
         return cmd_namer_export(args)
     from tqdm import tqdm
 
-    from journeys.namer_training import TrainingConfig, train_adapter
-    from journeys.naming_data import lastfm_examples, movielens_examples, written_examples
+    from journeys.naming.training import TrainingConfig, train_adapter
+    from journeys.naming.data import lastfm_examples, movielens_examples, written_examples
 
     settings = settings_from(args)
     config = TrainingConfig.from_file(args.config) if args.config else TrainingConfig()
@@ -616,8 +616,8 @@ def cmd_namer(args: argparse.Namespace) -> int:
 
 
 def cmd_namer_export(args: argparse.Namespace) -> int:
-    from journeys.namer_export import SERVE_COMMAND, export_namer
-    from journeys.naming import SHIPPED_ADAPTER
+    from journeys.naming.export import SERVE_COMMAND, export_namer
+    from journeys.naming.backends import SHIPPED_ADAPTER
 
     settings = settings_from(args)
     adapter = args.adapter or (Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER)
@@ -662,8 +662,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_namer_serve(args: argparse.Namespace) -> int:
-    from journeys.namer_service import serve
-    from journeys.naming import SHIPPED_ADAPTER
+    from journeys.naming.service import serve
+    from journeys.naming.backends import SHIPPED_ADAPTER
     from journeys.settings import resolve_device
 
     settings = settings_from(args)
@@ -686,10 +686,10 @@ def cmd_namer_serve(args: argparse.Namespace) -> int:
 def cmd_namer_eval(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from journeys.embedding import TextEmbedder
+    from journeys.history.embedding import TextEmbedder
     from journeys.evaluation.embeddings import CachedEmbedder
     from journeys.evaluation.naming import MOVIELENS, evaluate, movielens_users, real_user_journeys, save, test_sets
-    from journeys.naming import make_namer
+    from journeys.naming.backends import make_namer
 
     settings = settings_from(args)
     if args.adapter:

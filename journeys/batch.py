@@ -30,8 +30,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from journeys.history import StoredActivity
-from journeys.journey_store import JourneyStore
+from journeys.history.store import StoredActivity
+from journeys.state.store import JourneyStore
 from journeys.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class BatchWorker:
     def _run_once(self, user_id: str, stored: list[StoredActivity] | None) -> UserResult:
         from sklearn.base import clone
 
-        from journeys.extraction import build_journeys
+        from journeys.extraction.pipeline import build_journeys
 
         seconds: dict[str, float] = {}
         try:

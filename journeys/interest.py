@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from journeys.history import StoredActivity
-from journeys.journey import Journey
+from journeys.history.store import StoredActivity
+from journeys.state.journey import Journey
 
 # An item's weight halves for every RECENCY_HALF_LIFE share of the history that came after it
 # (counted in activities, not days: rating histories come in bursts, so clocks mislead).

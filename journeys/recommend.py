@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from journeys.clustering import unit_rows
-from journeys.history import StoredActivity
-from journeys.journey import Journey, Status
+from journeys.extraction.clustering import unit_rows
+from journeys.history.store import StoredActivity
+from journeys.state.journey import Journey, Status
 
 # How much a journey's weight changes with the user's steering.
 STEER_FACTOR = {"more": 2.0, "less": 0.5}

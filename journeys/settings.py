@@ -45,7 +45,7 @@ class Settings:
     # postgresql://user:password@host:port/database holding the journey store and the
     # conversations, shared by every process that uses it; None keeps SQLite files under home.
     database_url: str | None = None
-    # Naming backend by name (see journeys.naming.NAMERS).
+    # Naming backend by name (see journeys.naming.backends.NAMERS).
     namer: str = "tuned"
     # Folder of a LoRA adapter for the tuned namer; None uses the one shipped with the project.
     namer_adapter: str | None = None
@@ -66,7 +66,7 @@ class Settings:
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
     # None uses chat_model, and without either simulated users follow rules.
     simulator_model: str | None = None
-    # Extraction parameters as "name=value,..." (see journeys.clustering.TimeOrderedClustering),
+    # Extraction parameters as "name=value,..." (see journeys.extraction.clustering.TimeOrderedClustering),
     # e.g. "neighbours=40,join_threshold=0.6"; None keeps the defaults.
     extraction: str | None = None
     # Torch device for the models: "auto" picks CUDA when present, else CPU.

@@ -13,16 +13,16 @@ import numpy as np
 
 from sklearn.base import clone
 
-from journeys.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
+from journeys.history.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
 from journeys.demo import DEMO_CATALOGUE
-from journeys.edits import JourneyEditor
-from journeys.embedding import DIMENSIONS, TextEmbedder
-from journeys.clustering import TimeOrderedClustering, clustering_from_text
-from journeys.extraction import extract_journeys
-from journeys.history import HistoryStore, StoredActivity, open_chroma
-from journeys.journey import Journey
-from journeys.journey_store import JourneyStore
-from journeys.naming import Namer, make_namer
+from journeys.state.edits import JourneyEditor
+from journeys.history.embedding import DIMENSIONS, TextEmbedder
+from journeys.extraction.clustering import TimeOrderedClustering, clustering_from_text
+from journeys.extraction.pipeline import extract_journeys
+from journeys.history.store import HistoryStore, StoredActivity, open_chroma
+from journeys.state.journey import Journey
+from journeys.state.store import JourneyStore
+from journeys.naming.backends import Namer, make_namer
 from journeys.recommend import Catalogue, Recommendation, recommend
 from journeys.settings import Settings
 
@@ -229,7 +229,7 @@ class Workspace:
         """Named steps that load the models ahead of their first use: the embedding model and, with naming,
         the namer's base model, converted on the first start only (later starts find it in the shared cache)."""
         steps = [Step("loading the embedding model", lambda: self.embedder.model)]
-        from journeys.language_model import checkpoint_dir, checkpoint_ready
+        from journeys.naming.language_model import checkpoint_dir, checkpoint_ready
 
         cache = self.settings.cache_dir
         if naming and self.namer.backend in LOCAL_MODEL_NAMERS and not checkpoint_ready(cache):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the hand-written naming examples for the Journeys namer.
 
-Writes ``journeys/namer_data/written_examples.jsonl``: one JSON object per line,
+Writes ``journeys/naming/namer_data/written_examples.jsonl``: one JSON object per line,
 ``{"id": "w001", "titles": [...], "name": "...", "domain": "...", "kind": "..."}``.
 
 Each example is a group of item titles, as they would appear in a person's activity

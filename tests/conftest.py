@@ -19,7 +19,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from journeys.demo import DEMO_CATALOGUE, load_personas  # noqa: E402
-from journeys.embedding import TextEmbedder  # noqa: E402
+from journeys.history.embedding import TextEmbedder  # noqa: E402
 from journeys.settings import Settings, shared_data_dir  # noqa: E402
 from journeys.workspace import Workspace  # noqa: E402
 
@@ -79,7 +79,7 @@ def shared_model_cache(pytestconfig: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def model_cache(shared_model_cache: Path) -> Path:
     """The shared model cache with the dequantised Gemma 3 270M checkpoint in it (about 40 s the first time)."""
-    from journeys.language_model import checkpoint_dir
+    from journeys.naming.language_model import checkpoint_dir
 
     checkpoint_dir(shared_model_cache)
     return shared_model_cache

@@ -13,10 +13,10 @@ from typing import Any, Literal
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 
-from journeys.activity import InvalidActivity, parse_timestamp
-from journeys.edits import EditError
-from journeys.journey import Journey, Status
-from journeys.references import resolve_journey
+from journeys.history.activity import InvalidActivity, parse_timestamp
+from journeys.state.edits import EditError
+from journeys.state.journey import Journey, Status
+from journeys.state.references import resolve_journey
 from journeys.workspace import Workspace
 from tools.context import UserContext
 

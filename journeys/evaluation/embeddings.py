@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from journeys.embedding import DIMENSIONS, TextEmbedder
+from journeys.history.embedding import DIMENSIONS, TextEmbedder
 from journeys.settings import Settings
 
 

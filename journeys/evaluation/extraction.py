@@ -2,7 +2,7 @@
 
     python -m journeys.evaluation.extraction [--data ../shared/data] [--spotify-users 400]
 
-Every method clusters the same features (journeys.extraction.item_features). Each method's
+Every method clusters the same features (journeys.extraction.pipeline.item_features). Each method's
 parameters are tuned once, on a fixed tuning subset of users (a quarter, by a hash of the
 user id), and every score is reported on the other users only.
 """
@@ -21,13 +21,13 @@ import numpy as np
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
-from journeys.baselines import (AgglomerativeThreshold, EveryItemAlone, HDBSCANJourneys, KMeansSilhouette,
+from journeys.evaluation.baselines import (AgglomerativeThreshold, EveryItemAlone, HDBSCANJourneys, KMeansSilhouette,
                                 WholeHistory)
-from journeys.clustering import TimeOrderedClustering
+from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.evaluation.datasets import EvalUser, lastfm_users, spotify_users, tuning_split
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.metrics import ari, bcubed, best_match_f1, nmi
-from journeys.extraction import item_features
+from journeys.extraction.pipeline import item_features
 from journeys.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ OUTPUT = REPO / "docs" / "evaluation"
 OURS = "journeys (time-ordered)"
 DEFAULT = "journeys (default settings)"
 ABLATION = "ablation: communities of single items"
-TERM_WEIGHT = 0.2  # share of the tf-idf words in the item features (journeys.extraction.item_features)
+TERM_WEIGHT = 0.2  # share of the tf-idf words in the item features (journeys.extraction.pipeline.item_features)
 
 # Each method: a factory from parameters, and the grids its parameters are tuned on (every
 # combination of each grid's values; several grids avoid combinations that mean nothing).

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from journeys.baselines import KMeansSilhouette
-from journeys.clustering import unit_rows
-from journeys.history import StoredActivity
+from journeys.evaluation.baselines import KMeansSilhouette
+from journeys.extraction.clustering import unit_rows
+from journeys.history.store import StoredActivity
 
 if TYPE_CHECKING:
     from journeys.evaluation.next_items import EvaluationData, NextItemUser
@@ -202,9 +202,9 @@ class JourneyInterests(InterestModel):
 
     def journeys(self, stored: Sequence[StoredActivity]) -> list:
         """The journeys build_journeys finds in the history, named by keywords (no language model runs)."""
-        from journeys.clustering import TimeOrderedClustering
-        from journeys.extraction import build_journeys
-        from journeys.naming import KeywordNamer
+        from journeys.extraction.clustering import TimeOrderedClustering
+        from journeys.extraction.pipeline import build_journeys
+        from journeys.naming.backends import KeywordNamer
 
         clustering = clone(self.clustering) if self.clustering is not None else TimeOrderedClustering()
         options = {} if self.term_weight is None else {"term_weight": self.term_weight}

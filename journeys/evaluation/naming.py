@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from journeys.clustering import unit_rows
-from journeys.embedding import DIMENSIONS, TextEmbedder
+from journeys.extraction.clustering import unit_rows
+from journeys.history.embedding import DIMENSIONS, TextEmbedder
 from journeys.evaluation.embeddings import CachedEmbedder
-from journeys.history import StoredActivity
-from journeys.name_rules import NEUTRAL_NAME, check_name, narrows_to_one_title
-from journeys.naming import Namer, NamingRequest
-from journeys.naming_data import (NamingExample, lastfm_examples, movielens_examples, spotify_examples,
+from journeys.history.store import StoredActivity
+from journeys.naming.rules import NEUTRAL_NAME, check_name, narrows_to_one_title
+from journeys.naming.backends import Namer, NamingRequest
+from journeys.naming.data import (NamingExample, lastfm_examples, movielens_examples, spotify_examples,
                                   written_examples)
 
 OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "evaluation"
@@ -96,7 +96,7 @@ def distinct_per_100(names: Sequence[str], draws: int = DISTINCT_DRAWS, seed: in
 
 
 def copies_or_narrows(name: str, titles: Sequence[str]) -> bool:
-    """Whether a name copies a title or narrows to one title (journeys.name_rules.narrows_to_one_title)."""
+    """Whether a name copies a title or narrows to one title (journeys.naming.rules.narrows_to_one_title)."""
     return name != NEUTRAL_NAME and narrows_to_one_title(name, titles)
 
 
@@ -185,7 +185,7 @@ def movielens_users(folder: Path, embedder: TextEmbedder | CachedEmbedder, count
     embedder: a CachedEmbedder with MovieLens' item texts cached is fastest. A user any of whose
     tags is in the namer's training or validation split is never picked; users without tags may be.
     """
-    from journeys.adapters import movielens_rows
+    from journeys.history.adapters import movielens_rows
 
     by_user: dict[str, list] = defaultdict(list)
     for row in movielens_rows(folder):
@@ -217,8 +217,8 @@ def name_flags(name: str, titles: Sequence[str], others: Sequence[str]) -> list[
 
 def real_user_journeys(namers: dict[str, Namer], histories: Mapping[str, Sequence[StoredActivity]]) -> dict:
     """Each user's journeys by the product's default path (build_journeys), named by each namer and flagged."""
-    from journeys.clustering import TimeOrderedClustering
-    from journeys.extraction import build_journeys
+    from journeys.extraction.clustering import TimeOrderedClustering
+    from journeys.extraction.pipeline import build_journeys
 
     journeys, seconds = [], dict.fromkeys(namers, 0.0)
     for user, stored in histories.items():
@@ -270,7 +270,7 @@ def write_report(rows: list[dict], command: str, real: dict | None = None) -> st
         f"the same draws for every namer and the references; a set of at most {DISTINCT_PER} groups counts its distinct "
         f"names once, scaled to per {DISTINCT_PER} (distinct / groups × {DISTINCT_PER}).",
         "- copy/narrow = share of names equal to a title or contained in one as a whole-word phrase (any case), or that "
-        "narrow to one title (`journeys.name_rules.narrows_to_one_title`); neutral names count as neither.",
+        "narrow to one title (`journeys.naming.rules.narrows_to_one_title`); neutral names count as neither.",
         "- fit = for each user with at least two groups in the set, the share of their groups whose name is strictly "
         "closer (cosine of all-MiniLM-L6-v2 embeddings) to the centroid of its own titles' embeddings than to the "
         "centroid of every other group of that user (a neutral name never fits); the mean over such users. "

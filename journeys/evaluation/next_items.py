@@ -3,7 +3,7 @@
     python -m journeys.evaluation.next_items [--data DIR] [--datasets movielens lastfm] [--limit-users N]
 
 The protocol of multi-interest recommenders (MIND, ComiRec) on real histories read through
-the product's adapters (journeys.adapters):
+the product's adapters (journeys.history.adapters):
 - Each user's activities in time order (ties by activity id, as the history store reads
   them): the history is the first 80% (rounded up), the future the rest.
 - The training store is every user's history part (all users of the data set, so that
@@ -46,16 +46,16 @@ import numpy as np
 import scipy.stats
 from tqdm import tqdm
 
-from journeys.activity import Activity, Row
-from journeys.adapters import lastfm_rows, movielens_rows
-from journeys.baselines import KMeansSilhouette
-from journeys.clustering import unit_rows
+from journeys.history.activity import Activity, Row
+from journeys.history.adapters import lastfm_rows, movielens_rows
+from journeys.evaluation.baselines import KMeansSilhouette
+from journeys.extraction.clustering import unit_rows
 from journeys.evaluation.datasets import tuning_split
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.interests import (ClusterInterests, JourneyInterests, OneInterest, Popularity,
                                            ProductRecommendations, RandomItems, RecentInterest, as_ranker)
 from journeys.evaluation.metrics import ndcg_at_k, recall_at_k
-from journeys.history import StoredActivity
+from journeys.history.store import StoredActivity
 from journeys.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]

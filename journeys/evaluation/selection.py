@@ -23,8 +23,8 @@ from sklearn.linear_model import RidgeCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
-from journeys.baselines import AgglomerativeThreshold, WholeHistory
-from journeys.clustering import TimeOrderedClustering
+from journeys.evaluation.baselines import AgglomerativeThreshold, WholeHistory
+from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.evaluation.datasets import EvalUser, tuning_split
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.extraction import OUTPUT, TERM_WEIGHT, lastfm_dataset, lastfm_scores

@@ -4,8 +4,8 @@ searches by time, suggestions for a journey the user lacks, and help from their 
 import pytest
 
 from agent import Conversation, build_graph, open_checkpointer
-from journeys.journey import Status
-from journeys.references import resolve_journey
+from journeys.state.journey import Status
+from journeys.state.references import resolve_journey
 from tests.conftest import with_people
 
 

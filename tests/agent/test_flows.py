@@ -7,8 +7,8 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
 from agent import Conversation, build_graph, open_checkpointer
-from journeys.journey import Status
-from journeys.references import resolve_journey
+from journeys.state.journey import Status
+from journeys.state.references import resolve_journey
 from tests.agent.test_graph import ScriptedChatModel
 from tests.conftest import PERSONAS, with_people
 

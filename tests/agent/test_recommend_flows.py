@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from agent import Conversation, build_graph, open_checkpointer
 from agent.graph import TOOL_RESULT_PREFIX
 from journeys.demo import DEMO_CATALOGUE
-from journeys.references import resolve_journey
+from journeys.state.references import resolve_journey
 from tests.agent.test_flows import call
 from tests.agent.test_graph import ScriptedChatModel
 from tests.conftest import with_people

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from agent.replies import help_facts, period_label, render_reply, search_facts
-from journeys.journey import Journey
+from journeys.state.journey import Journey
 
 
 @pytest.mark.parametrize("since, until, label", [

@@ -3,7 +3,7 @@
 import pytest
 
 from agent.understanding import IntentParser, mask_topics, search_query
-from journeys.journey import Journey
+from journeys.state.journey import Journey
 
 JOURNEYS = [
     Journey("j1", "maya", "Ukulele & chords", salient_terms=["ukulele", "chords"]),

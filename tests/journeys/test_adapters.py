@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from journeys.activity import HistoryFileError, read_rows
+from journeys.history.activity import HistoryFileError, read_rows
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from journeys.baselines import (
+from journeys.evaluation.baselines import (
     BASELINES,
     AgglomerativeThreshold,
     EveryItemAlone,

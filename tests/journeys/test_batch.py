@@ -9,7 +9,7 @@ import time
 import pytest
 
 from journeys.batch import run_batch
-from journeys.journey_store import JourneyStore
+from journeys.state.store import JourneyStore
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tests.conftest import PERSONAS
@@ -99,7 +99,8 @@ def test_a_user_whose_store_stays_locked_a_while_is_tried_again_and_a_lasting_lo
     import sqlite3
     import threading
 
-    from journeys import batch, journey_store
+    from journeys import batch
+    from journeys.state import store as journey_store
 
     settings = homes["batch"]
     JourneyStore(settings.journeys_db).engine.dispose()  # the store exists before the lock is taken

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from journeys.clustering import TRANSIENT, TimeOrderedClustering
-from journeys.journey import Status
+from journeys.extraction.clustering import TRANSIENT, TimeOrderedClustering
+from journeys.state.journey import Status
 from tests.conftest import PERSONAS
 
 DAY = 86400.0
@@ -105,8 +105,8 @@ def test_estimator_interface_keeps_parameters_as_given():
 
 @pytest.mark.parametrize("user_id", sorted(PERSONAS))
 def test_every_demo_persona_gets_its_real_interests(demo_workspace, tmp_path, user_id):
-    from journeys.extraction import build_journeys
-    from journeys.naming import KeywordNamer
+    from journeys.extraction.pipeline import build_journeys
+    from journeys.naming.backends import KeywordNamer
 
     stored = demo_workspace.history.activities(user_id, with_embeddings=True)
     journeys = build_journeys(user_id, stored, TimeOrderedClustering(), KeywordNamer())
@@ -238,7 +238,7 @@ def test_long_histories_look_for_neighbours_near_their_region_with_the_same_resu
 
 
 def test_parameters_read_from_text_keep_their_types_and_bad_ones_say_how_to_fix_them():
-    from journeys.clustering import clustering_from_text
+    from journeys.extraction.clustering import clustering_from_text
 
     model = clustering_from_text(" neighbours=40, join_threshold=0.6,join_z=none ")
     assert model.get_params()["neighbours"] == 40 and isinstance(model.neighbours, int)

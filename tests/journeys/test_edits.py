@@ -4,10 +4,10 @@ import sqlite3
 
 import pytest
 
-from journeys.edits import EditError, clean_user_name
-from journeys.journey import Status
-from journeys.journey_store import JourneyStore
-from journeys.references import resolve_journey
+from journeys.state.edits import EditError, clean_user_name
+from journeys.state.journey import Status
+from journeys.state.store import JourneyStore
+from journeys.state.references import resolve_journey
 from tests.conftest import with_people
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import journeys.evaluation.next_items as next_items
-from journeys.activity import Activity
+from journeys.history.activity import Activity
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.interests import (JourneyInterests, OneInterest, allocate_slots, as_ranker,
                                            merge_by_weight, retrieve)
@@ -123,8 +123,8 @@ def test_no_method_recommends_an_item_the_user_had_and_popularity_beats_random(m
 
 
 def test_score_method_takes_estimators_and_functions(movielens):
-    from journeys.baselines import WholeHistory
-    from journeys.clustering import TimeOrderedClustering
+    from journeys.evaluation.baselines import WholeHistory
+    from journeys.extraction.clustering import TimeOrderedClustering
 
     assert isinstance(as_ranker(TimeOrderedClustering()), JourneyInterests)
     users = movielens.users[:4]

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from journeys.extraction import user_owns
-from journeys.journey import Journey, Status
-from journeys.terms import SalientTerms, words
+from journeys.extraction.pipeline import user_owns
+from journeys.state.journey import Journey, Status
+from journeys.extraction.terms import SalientTerms, words
 from tests.conftest import PERSONAS, write_lines
 
 
@@ -146,7 +146,7 @@ class RecordingNamer:
     backend = "keywords"
 
     def __init__(self):
-        from journeys.naming import KeywordNamer
+        from journeys.naming.backends import KeywordNamer
 
         self.inner, self.requests = KeywordNamer(), []
 
@@ -156,8 +156,8 @@ class RecordingNamer:
 
 
 def test_new_journeys_are_named_as_one_users_and_apart_from_the_names_the_user_keeps(workspace, maya_lines, tmp_path):
-    from journeys.clustering import TimeOrderedClustering
-    from journeys.extraction import build_journeys
+    from journeys.extraction.clustering import TimeOrderedClustering
+    from journeys.extraction.pipeline import build_journeys
 
     workspace.ingest([write_lines(tmp_path / "maya.jsonl", maya_lines)])
     stored = workspace.history.activities("maya", with_embeddings=True)

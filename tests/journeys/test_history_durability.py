@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from journeys.embedding import TextEmbedder
-from journeys.history import HistoryStore, open_chroma
+from journeys.history.embedding import TextEmbedder
+from journeys.history.store import HistoryStore, open_chroma
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tests.conftest import PERSONAS, write_lines

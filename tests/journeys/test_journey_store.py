@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from journeys.journey import Journey, Status
-from journeys.journey_store import VERSION_TABLE, Change, JourneyStore, describe
+from journeys.state.journey import Journey, Status
+from journeys.state.store import VERSION_TABLE, Change, JourneyStore, describe
 
 
 def journey(journey_id: str, name: str, user_id: str = "u", **fields) -> Journey:
@@ -100,7 +100,7 @@ def test_a_store_at_an_older_schema_version_is_migrated_with_its_data_kept(locat
     from alembic import command
     from alembic.config import Config
 
-    from journeys.journey_store import MIGRATIONS, database_url
+    from journeys.state.store import MIGRATIONS, database_url
 
     engine = sa.create_engine(database_url(location))
     config = Config()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from journeys.name_rules import NEUTRAL_NAME, check_name, tidy
+from journeys.naming.rules import NEUTRAL_NAME, check_name, tidy
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -102,12 +102,12 @@ WOODWORKING = ["Woodworking for beginners: 5 tools", "Making a cutting board fro
     ("Fine woodworking with scrap", False),  # one word of one title among words the group shares or no title has
 ])
 def test_a_name_leaning_on_one_title_narrows(name, narrows):
-    from journeys.name_rules import narrows_to_one_title
+    from journeys.naming.rules import narrows_to_one_title
 
     assert narrows_to_one_title(name, WOODWORKING) is narrows
 
 
 def test_two_titles_cannot_tell_narrowing():
-    from journeys.name_rules import narrows_to_one_title
+    from journeys.naming.rules import narrows_to_one_title
 
     assert not narrows_to_one_title("Cutting board", WOODWORKING[:2])

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from journeys.language_model import LanguageModel
-from journeys.namer_export import EXPORT_MANIFEST, export_namer
-from journeys.naming import SHIPPED_ADAPTER, NamingRequest, TunedNamer, with_keywords
-from journeys.namer_training import tuned_prompt
+from journeys.naming.language_model import LanguageModel
+from journeys.naming.export import EXPORT_MANIFEST, export_namer
+from journeys.naming.backends import SHIPPED_ADAPTER, NamingRequest, TunedNamer, with_keywords
+from journeys.naming.training import tuned_prompt
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def test_the_export_is_a_plain_checkpoint_that_names_exactly_as_the_tuned_backen
 def test_on_a_cpu_the_output_layer_is_int8_and_the_names_stay_those_of_full_precision(model_cache):
     import torch
 
-    from journeys.language_model import load_tuned_model
+    from journeys.naming.language_model import load_tuned_model
 
     assert isinstance(load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu").model.lm_head,
                       torch.ao.nn.quantized.dynamic.Linear)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from journeys.naming import KeywordNamer, NamingRequest, RemoteNamer, TunedNamer, make_namer
+from journeys.naming.backends import KeywordNamer, NamingRequest, RemoteNamer, TunedNamer, make_namer
 from journeys.settings import Settings
 from tests.conftest import PERSONAS, write_lines
 
@@ -103,7 +103,7 @@ def test_journeys_name_with_the_remote_namer(namer_host, tmp_path):
 def test_a_host_that_is_down_falls_back_to_the_local_namer_visibly(caplog):
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     remote = RemoteNamer(url, fallback=KeywordNamer(), timeout=2, retries=1)
-    with caplog.at_level(logging.WARNING, logger="journeys.naming"):
+    with caplog.at_level(logging.WARNING, logger="journeys.naming.backends"):
         names = remote.name_many(GROUPS)
     assert [n.name for n in names] == [n.name for n in KeywordNamer().name_many(GROUPS)]
     assert all(n.source == "keywords" and "cannot reach" in n.metadata["remote_fallback"] for n in names)

@@ -2,10 +2,10 @@
 
 import pytest
 
-from journeys.name_rules import NEUTRAL_NAME
-from journeys.namer_training import TrainingConfig, answer_loss, encode, train_adapter, tuned_prompt
-from journeys.naming import NamingRequest, TunedNamer
-from journeys.naming_data import NamingExample
+from journeys.naming.rules import NEUTRAL_NAME
+from journeys.naming.training import TrainingConfig, answer_loss, encode, train_adapter, tuned_prompt
+from journeys.naming.backends import NamingRequest, TunedNamer
+from journeys.naming.data import NamingExample
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def test_the_answer_only_loss_equals_the_full_masked_loss(cache):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from journeys.language_model import checkpoint_dir
+    from journeys.naming.language_model import checkpoint_dir
 
     path = checkpoint_dir(cache)
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -73,7 +73,7 @@ def test_an_unknown_config_setting_is_named(tmp_path):
 
 
 def test_the_shipped_adapter_names_a_group_it_never_saw(cache):
-    from journeys.naming import SHIPPED_ADAPTER
+    from journeys.naming.backends import SHIPPED_ADAPTER
 
     [naming] = TunedNamer(cache, SHIPPED_ADAPTER, device="cpu").name_many([NamingRequest([
         "Ukulele chords for absolute beginners", "How to strum reggae upstroke on ukulele",

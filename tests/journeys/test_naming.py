@@ -2,8 +2,8 @@
 
 import pytest
 
-from journeys.name_rules import NEUTRAL_NAME
-from journeys.naming import KeywordNamer, NamingRequest, frequent_terms, make_namer
+from journeys.naming.rules import NEUTRAL_NAME
+from journeys.naming.backends import KeywordNamer, NamingRequest, frequent_terms, make_namer
 
 
 def test_keyword_name_uses_the_strongest_terms():
@@ -36,8 +36,8 @@ def test_keyword_names_follow_the_rules_too():
 
 @pytest.mark.slow
 def test_few_shot_prompting_of_the_base_model_names_groups_within_the_rules(model_cache):
-    from journeys.language_model import checkpoint_dir
-    from journeys.naming import FewShotNamer
+    from journeys.naming.language_model import checkpoint_dir
+    from journeys.naming.backends import FewShotNamer
 
     cache = model_cache
     namer = FewShotNamer(cache, device="cpu")
@@ -66,7 +66,7 @@ def test_few_shot_prompting_of_the_base_model_names_groups_within_the_rules(mode
     "<img src=x onerror=alert(1)>",
 ])
 def test_text_addressed_to_the_assistant_is_recognised(title):
-    from journeys.naming import addresses_the_assistant
+    from journeys.naming.backends import addresses_the_assistant
 
     assert addresses_the_assistant(title)
 
@@ -77,7 +77,7 @@ def test_text_addressed_to_the_assistant_is_recognised(title):
     "Confirming a pregnancy at home", "Pause menu design in indie games", "The user experience of undo",
 ])
 def test_ordinary_titles_are_not_taken_for_orders(title):
-    from journeys.naming import addresses_the_assistant
+    from journeys.naming.backends import addresses_the_assistant
 
     assert not addresses_the_assistant(title)
 
@@ -103,6 +103,6 @@ def test_a_group_made_of_orders_gets_the_neutral_name_and_orders_never_feed_a_na
     ("C# for games", "C# for games"),
 ])
 def test_names_are_plain_text(raw, plain):
-    from journeys.naming import plain_text
+    from journeys.naming.backends import plain_text
 
     assert plain_text(raw) == plain

@@ -3,8 +3,8 @@
 import pytest
 
 from journeys.evaluation.naming import score
-from journeys.name_rules import NEUTRAL_NAME
-from journeys.naming import KeywordNamer
+from journeys.naming.rules import NEUTRAL_NAME
+from journeys.naming.backends import KeywordNamer
 
 
 def test_identical_names_score_perfectly(embedder):
@@ -24,7 +24,7 @@ def test_related_names_beat_unrelated_ones_and_neutral_names_are_counted(embedde
 
 def test_the_evaluation_loop_runs_a_backend_on_each_set(embedder):
     from journeys.evaluation.naming import evaluate
-    from journeys.naming_data import NamingExample
+    from journeys.naming.data import NamingExample
 
     sets = {"tiny": [NamingExample("written", "w1", "w1", ["Trail running shoes", "Trail running races"], "trail running", "test")]}
     [row] = evaluate({"keywords": KeywordNamer()}, sets, embedder)
@@ -57,7 +57,7 @@ def test_distinct_names_are_counted_per_100_groups_whatever_the_set_size():
 
 def test_copying_a_title_or_narrowing_to_one_is_counted():
     from journeys.evaluation.naming import copies_or_narrows, copy_or_narrow_share
-    from journeys.name_rules import copies_a_title
+    from journeys.naming.rules import copies_a_title
 
     assert copies_a_title("Sharpening chisels", WOODWORK)  # equal to a title
     assert copies_a_title("cutting board", WOODWORK)  # a phrase inside one, any case
@@ -91,7 +91,7 @@ def test_fit_score_rewards_names_closest_to_their_own_group(embedder):
 
 def test_the_report_shows_the_new_columns_beside_the_references_figures(embedder):
     from journeys.evaluation.naming import evaluate, write_report
-    from journeys.naming_data import NamingExample
+    from journeys.naming.data import NamingExample
 
     sets = {"tiny": [NamingExample("written", "g1", "u1", BAKING, "Sourdough baking", "test"),
                      NamingExample("written", "g2", "u1", RUNNING, "Marathon training", "test")],
@@ -127,7 +127,7 @@ def test_real_movielens_users_get_the_products_journeys_named_by_each_namer(shar
     from journeys.evaluation.embeddings import CachedEmbedder
     from journeys.evaluation.naming import (MIN_RATINGS, MOVIELENS, movielens_users, real_user_journeys,
                                             real_user_section)
-    from journeys.naming_data import movielens_examples
+    from journeys.naming.data import movielens_examples
 
     folder = shared_data / MOVIELENS
     histories = movielens_users(folder, CachedEmbedder(tmp_path / "embeddings.npz", embedder), count=2)

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from journeys.activity import Activity, HistoryFileError
+from journeys.history.activity import Activity, HistoryFileError
 from journeys.demo import DEMO_CATALOGUE
-from journeys.history import StoredActivity
-from journeys.journey import Journey, Status
+from journeys.history.store import StoredActivity
+from journeys.state.journey import Journey, Status
 from journeys.recommend import Catalogue, journey_weight, recommend
 from journeys.settings import Settings
 from journeys.workspace import Workspace

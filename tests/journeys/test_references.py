@@ -2,8 +2,8 @@
 
 import pytest
 
-from journeys.journey import Journey
-from journeys.references import resolve_journey
+from journeys.state.journey import Journey
+from journeys.state.references import resolve_journey
 
 JOURNEYS = [
     Journey("j1", "maya", "Ukulele & chords", salient_terms=["ukulele", "chords", "strum"],
@@ -40,7 +40,7 @@ def test_a_reference_matching_several_journeys_is_ambiguous():
 
 
 def test_renumbered_names_the_journeys_whose_number_changed():
-    from journeys.references import renumbered
+    from journeys.state.references import renumbered
 
     after_reject = [JOURNEYS[0], JOURNEYS[2]]  # the second one left the list: the third is now the second
     moved = renumbered(JOURNEYS, after_reject)

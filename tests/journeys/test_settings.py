@@ -4,7 +4,7 @@ from pathlib import Path
 
 import platformdirs
 
-from journeys.language_model import BASE_MODEL
+from journeys.naming.language_model import BASE_MODEL
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 
@@ -42,7 +42,7 @@ def test_the_namers_base_model_is_converted_as_a_named_step_on_the_first_start_o
 
 
 def test_the_namers_candidate_count_comes_from_the_environment_and_a_bad_one_is_one_sentence(monkeypatch):
-    from journeys.naming import make_namer
+    from journeys.naming.backends import make_namer
     from journeys.settings import Settings
 
     monkeypatch.setenv("JOURNEYS_NAMER_CANDIDATES", "1")

@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from cli.main import main as journeys
-from journeys.activity import HistoryFileError
-from journeys.history import HistoryStore, open_chroma
+from journeys.history.activity import HistoryFileError
+from journeys.history.store import HistoryStore, open_chroma
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 

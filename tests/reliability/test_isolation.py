@@ -43,7 +43,7 @@ import pytest
 
 from agent import build_graph, open_checkpointer
 from agent.assistant import Assistant
-from journeys.activity import HistoryFileError
+from journeys.history.activity import HistoryFileError
 from journeys.demo import DEMO_CATALOGUE
 from journeys.settings import Settings
 from journeys.workspace import Workspace

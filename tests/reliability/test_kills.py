@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from journeys.activity import Activity
-from journeys.embedding import TextEmbedder
-from journeys.history import HistoryStore, open_chroma
+from journeys.history.activity import Activity
+from journeys.history.embedding import TextEmbedder
+from journeys.history.store import HistoryStore, open_chroma
 from tests.conftest import PERSONAS
 from tests.reliability.warm_processes import WarmProcesses
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from journeys.naming import KeywordNamer, NamingRequest, RemoteNamer
+from journeys.naming.backends import KeywordNamer, NamingRequest, RemoteNamer
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tests.conftest import PERSONAS
@@ -240,7 +240,7 @@ def test_every_group_is_named_by_the_fallback_within_the_budget(fault, host, cap
     server = host(behaviour)
     namer = remote(server.url)
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="journeys.naming"):
+    with caplog.at_level(logging.WARNING, logger="journeys.naming.backends"):
         names = namer.name_many(GROUPS)
     elapsed = time.monotonic() - started
     assert elapsed < namer.budget + SLACK, f"{fault}: {elapsed:.1f} s, budget {namer.budget} s"
@@ -259,7 +259,7 @@ def test_a_host_that_refuses_connections_is_retried_then_the_fallback_names_ever
         url = f"http://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens there once the probe closes
     namer = remote(url)
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="journeys.naming"):
+    with caplog.at_level(logging.WARNING, logger="journeys.naming.backends"):
         names = namer.name_many(GROUPS)
     assert time.monotonic() - started < namer.budget + SLACK
     assert_named_by_the_fallback(names, "cannot reach")
@@ -403,7 +403,7 @@ def maya_workspace(tmp_path: Path, embedder, host):
 @pytest.mark.reliability(AREA)
 def test_extraction_with_a_trickling_host_names_every_journey_by_the_fallback(maya_workspace, caplog):
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="journeys.naming"):
+    with caplog.at_level(logging.WARNING, logger="journeys.naming.backends"):
         journeys = maya_workspace.extract("maya")
     naming_time = time.monotonic() - started
     assert len(journeys) >= 3

@@ -20,7 +20,7 @@ import pytest
 
 from agent import Conversation, build_graph, open_checkpointer
 from agent.understanding import IntentParser
-from journeys.journey import Journey, Status
+from journeys.state.journey import Journey, Status
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 

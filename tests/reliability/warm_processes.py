@@ -121,14 +121,14 @@ def _serve(tuned_namer: bool) -> None:
     import agent  # noqa: F401  (the agent, LangGraph and LangChain)
     import chromadb  # noqa: F401
     import cli.main
-    import journeys.extraction  # noqa: F401
+    import journeys.extraction.pipeline  # noqa: F401
     import journeys.workspace  # noqa: F401
-    from journeys.embedding import TextEmbedder
+    from journeys.history.embedding import TextEmbedder
 
     TextEmbedder(device="cpu").model  # weights read (and sentence-transformers imported), nothing run
     if tuned_namer:
-        from journeys.language_model import load_tuned_model
-        from journeys.naming import SHIPPED_ADAPTER
+        from journeys.naming.language_model import load_tuned_model
+        from journeys.naming.backends import SHIPPED_ADAPTER
         from journeys.settings import Settings
 
         load_tuned_model(Settings().cache_dir, SHIPPED_ADAPTER, "cpu")

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from journeys.demo import DEMO_CATALOGUE
-from journeys.journey import Status
-from journeys.references import resolve_journey
+from journeys.state.journey import Status
+from journeys.state.references import resolve_journey
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tests.conftest import CATALOGUE_TOPIC as TOPIC, PERSONAS, write_lines

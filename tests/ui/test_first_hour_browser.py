@@ -14,8 +14,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from journeys.journey import Status
-from journeys.references import resolve_journey
+from journeys.state.journey import Status
+from journeys.state.references import resolve_journey
 from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.slow

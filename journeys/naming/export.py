@@ -4,7 +4,7 @@
 (safetensors weights, config, tokenizer) plus a model card saying how to serve it. The
 checkpoint needs neither peft nor this package: vLLM and transformers load it as it is,
 and `--namer remote` against a server hosting it gives the same names as the local `tuned`
-backend (the client builds the prompt and chooses among the candidates, see journeys.naming).
+backend (the client builds the prompt and chooses among the candidates, see journeys.naming.backends).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import json
 import shutil
 from pathlib import Path
 
-from journeys.language_model import BASE_MODEL, load_tuned_model
-from journeys.namer_service import SERVED_MODEL
+from journeys.naming.language_model import BASE_MODEL, load_tuned_model
+from journeys.naming.service import SERVED_MODEL
 
 # Written beside the weights: what the checkpoint is and how the client prompts it.
 EXPORT_MANIFEST = "journeys_namer.json"
@@ -46,7 +46,7 @@ def export_namer(cache: Path, adapter: Path, output: Path) -> Path:
         "base_model": BASE_MODEL,
         "adapter": str(adapter),
         "served_model_name": SERVED_MODEL,
-        "prompt": "journeys.namer_training.tuned_prompt(titles); stop at the first newline",
+        "prompt": "journeys.naming.training.tuned_prompt(titles); stop at the first newline",
         "serve": SERVE_COMMAND.format(directory=output),
     }
     (partial / EXPORT_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -62,7 +62,7 @@ def _model_card(output: Path, adapter: Path) -> str:
 
 Gemma 3 270M with the Journeys namer LoRA adapter ({adapter}) merged in, saved as a standard
 Hugging Face checkpoint (safetensors). It names a group of item titles with a short, specific
-interest name; the prompt is built by `journeys.namer_training.tuned_prompt` on the client.
+interest name; the prompt is built by `journeys.naming.training.tuned_prompt` on the client.
 
 Serve it on a GPU host:
 

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from journeys.name_rules import NEUTRAL_NAME, _word_keys, check_name, narrows_to_one_title
+from journeys.naming.rules import NEUTRAL_NAME, _word_keys, check_name, narrows_to_one_title
 
 if TYPE_CHECKING:
-    from journeys.embedding import TextEmbedder
-    from journeys.naming import Naming, NamingRequest
+    from journeys.history.embedding import TextEmbedder
+    from journeys.naming.backends import Naming, NamingRequest
 
 # The weights of the score's parts, set on the validation split of the naming examples
 # (docs/evaluation/naming.md says how the chosen names score on the test split).
@@ -66,7 +66,7 @@ def shared_embedder() -> TextEmbedder:
     global _shared_embedder
     with _embedder_lock:
         if _shared_embedder is None:
-            from journeys.embedding import TextEmbedder
+            from journeys.history.embedding import TextEmbedder
 
             _shared_embedder = TextEmbedder(device="cpu")
         return _shared_embedder
@@ -106,7 +106,7 @@ class NameChooser:
     def choose(self, requests: Sequence[NamingRequest], candidates: Sequence[Sequence[Candidate]],
                backend: str, metadata: Sequence[dict[str, Any]] | None = None) -> list[Naming]:
         """One name per request, from its candidates (each passed through the naming rules first)."""
-        from journeys.naming import Naming
+        from journeys.naming.backends import Naming
 
         scored, rejected = self._score_all(requests, candidates)
         names: list[Naming | None] = [None] * len(requests)

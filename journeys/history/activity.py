@@ -441,7 +441,7 @@ def read_rows(path: Path | str, fmt: str | None = None) -> Iterator[Row]:
     """
     path = Path(path)
     if fmt in ("movielens", "lastfm"):
-        from journeys.adapters import ADAPTERS
+        from journeys.history.adapters import ADAPTERS
 
         yield from _without_conflicts(ADAPTERS[fmt](path))
         return

@@ -7,7 +7,7 @@ reverts the latest change of a user edit that is not undone yet, as one new chan
 
 The store is a SQLite file by default (one machine), or a PostgreSQL database
 (`postgresql://...`) that several processes on several machines share. The schema is
-created on first use and versioned with Alembic (journeys/migrations): opening an older
+created on first use and versioned with Alembic (journeys/state/migrations): opening an older
 store migrates it.
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from journeys.journey import Journey, Status
+from journeys.state.journey import Journey, Status
 
 # Alembic's record of the schema version (its own name, so a shared database can hold others').
 VERSION_TABLE = "journeys_schema_version"

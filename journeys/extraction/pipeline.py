@@ -1,6 +1,6 @@
 """Journey extraction: from a user's stored activities to named journeys, respecting the user's edits.
 
-The clustering itself is in journeys.clustering; this module builds the item features,
+The clustering itself is in journeys.extraction.clustering; this module builds the item features,
 turns clusters into journeys (evidence, salient terms, time span, confidence, active or
 dormant) and reconciles them with the journeys the user already has:
 - journeys the user owns (confirmed, named, merged, split, paused or rejected) are anchors:
@@ -23,12 +23,12 @@ from datetime import datetime, timedelta
 import numpy as np
 from sklearn.decomposition import TruncatedSVD
 
-from journeys.clustering import TimeOrderedClustering, unit_rows
-from journeys.history import HistoryStore, StoredActivity
-from journeys.journey import Journey, Status
-from journeys.journey_store import JourneyStore
-from journeys.naming import Namer, NamingRequest
-from journeys.terms import SalientTerms
+from journeys.extraction.clustering import TimeOrderedClustering, unit_rows
+from journeys.history.store import HistoryStore, StoredActivity
+from journeys.state.journey import Journey, Status
+from journeys.state.store import JourneyStore
+from journeys.naming.backends import Namer, NamingRequest
+from journeys.extraction.terms import SalientTerms
 
 # A proposal found again keeps its id (and name) when this share of items is the same.
 SAME_JOURNEY_JACCARD = 0.5

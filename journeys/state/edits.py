@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeys.clustering import unit_rows
-from journeys.extraction import group_evidence, item_features, term_text, update_evidence
-from journeys.extraction import journey_id as new_journey_id
-from journeys.history import HistoryStore
-from journeys.journey import Journey, Status
-from journeys.journey_store import Change, JourneyStore
-from journeys.naming import Namer, NamingRequest
-from journeys.terms import SalientTerms
+from journeys.extraction.clustering import unit_rows
+from journeys.extraction.pipeline import group_evidence, item_features, term_text, update_evidence
+from journeys.extraction.pipeline import journey_id as new_journey_id
+from journeys.history.store import HistoryStore
+from journeys.state.journey import Journey, Status
+from journeys.state.store import Change, JourneyStore
+from journeys.naming.backends import Namer, NamingRequest
+from journeys.extraction.terms import SalientTerms
 
 MAX_NAME_WORDS, MAX_NAME_CHARS = 10, 80
 STEER_DIRECTIONS = ("more", "less")

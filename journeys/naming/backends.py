@@ -18,10 +18,10 @@ from typing import Any, Protocol
 
 from sklearn.feature_extraction.text import CountVectorizer
 
-from journeys.name_choice import Candidate, NameChooser
-from journeys.name_rules import NEUTRAL_NAME, check_name
+from journeys.naming.choice import Candidate, NameChooser
+from journeys.naming.rules import NEUTRAL_NAME, check_name
 from journeys.settings import Settings
-from journeys.terms import STOP_WORDS
+from journeys.extraction.terms import STOP_WORDS
 
 
 
@@ -246,7 +246,7 @@ class FewShotNamer:
         return screened(requests, self.backend, self._name_many)
 
     def _name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
-        from journeys.language_model import load_base_model
+        from journeys.naming.language_model import load_base_model
 
         model = load_base_model(self.cache, self.device)
         names: list[Naming] = []
@@ -268,7 +268,7 @@ class TunedNamer:
     """The fine-tuned namer: Gemma 3 270M with a LoRA adapter, prompted with the titles alone.
 
     It proposes `candidates` names per group by beam search, adds the group's salient-terms
-    name, and keeps the one that fits the whole group best (journeys.name_choice); with
+    name, and keeps the one that fits the whole group best (journeys.naming.choice); with
     candidates=1 it gives its single greedy answer, as the paper's namer does.
     """
 
@@ -286,8 +286,8 @@ class TunedNamer:
         return screened(requests, self.backend, self._name_many)
 
     def _name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
-        from journeys.language_model import load_tuned_model
-        from journeys.namer_training import tuned_prompt
+        from journeys.naming.language_model import load_tuned_model
+        from journeys.naming.training import tuned_prompt
 
         if not (self.adapter / "adapter_config.json").is_file():
             raise ValueError(
@@ -386,7 +386,7 @@ class RemoteNamer:
         return screened(requests, self.backend, self._name_many)
 
     def _name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
-        from journeys.namer_training import tuned_prompt
+        from journeys.naming.training import tuned_prompt
 
         requests = list(requests)
         if not requests:
@@ -455,7 +455,7 @@ class RemoteNamer:
         import logging
 
         self.last_fallback = reason
-        logging.getLogger("journeys.naming").warning(
+        logging.getLogger("journeys.naming.backends").warning(
             "%s; naming %d group(s) with the local %s namer instead", reason, len(requests), self.fallback.backend
         )
         named = self.fallback.name_many(requests)

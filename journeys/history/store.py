@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from journeys.activity import Activity
-from journeys.embedding import TextEmbedder, chroma_embedding_function
+from journeys.history.activity import Activity
+from journeys.history.embedding import TextEmbedder, chroma_embedding_function
 
 COLLECTION = "activities"
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from journeys.activity import Activity, HistoryFileError, InvalidActivity, Row
+from journeys.history.activity import Activity, HistoryFileError, InvalidActivity, Row
 
 MAX_ITEM_TAGS = 10
 

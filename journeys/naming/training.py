@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from journeys.language_model import BASE_MODEL
-from journeys.naming_data import NamingExample
+from journeys.naming.language_model import BASE_MODEL
+from journeys.naming.data import NamingExample
 
 ADAPTER_CONFIG = "journeys_namer.json"
 
@@ -135,7 +135,7 @@ def train_adapter(
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from journeys.language_model import checkpoint_dir
+    from journeys.naming.language_model import checkpoint_dir
     from journeys.settings import resolve_device
 
     examples = cap_per_name(examples, config.max_per_name)

@@ -4,7 +4,7 @@
 (`POST /v1/completions`, `GET /v1/models`), so the remote namer can equally talk to any
 server with that API that hosts the same model (vLLM, for one, serving the base model with
 the adapter merged in). The service only completes prompts; the client builds the prompt
-(`journeys.namer_training.tuned_prompt`) and applies the naming rules, so every host gives
+(`journeys.naming.training.tuned_prompt`) and applies the naming rules, so every host gives
 the same names.
 
 Requests are completed one batch at a time (a lock guards the model); a request's prompts
@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
-from journeys.language_model import LanguageModel
+from journeys.naming.language_model import LanguageModel
 
 # The model name the service answers to (clients send it; vLLM hosts use their own).
 SERVED_MODEL = "journeys-namer"
@@ -107,7 +107,7 @@ def serve(cache: Path, adapter: Path, device: str, host: str, port: int, batch_s
     """Load the tuned model on `device` and serve it until interrupted; `on_ready` runs once it listens."""
     import uvicorn
 
-    from journeys.language_model import load_tuned_model
+    from journeys.naming.language_model import load_tuned_model
 
     model = load_tuned_model(cache, adapter, device)
     app = build_service(model, batch_size, on_ready=on_ready)
