@@ -552,7 +552,7 @@ def cmd_name(args: argparse.Namespace) -> int:
 
 
 def cmd_dialogues(args: argparse.Namespace) -> int:
-    from agent.dialogues import ScenarioError, ScenarioRunner, scenario_files, write_junit, write_report
+    from dialogues.scenarios import ScenarioError, ScenarioRunner, scenario_files, write_junit, write_report
 
     settings = settings_from(args)
     try:

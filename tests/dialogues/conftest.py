@@ -51,7 +51,7 @@ def runner(config: pytest.Config):
     if _RUNNER not in config.stash:
         from dataclasses import replace
 
-        from agent.dialogues import ScenarioRunner
+        from dialogues.scenarios import ScenarioRunner
         from journeys.settings import Settings
 
         # Scenarios must be deterministic with the offline default, whatever this shell configures.

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.graph import build_graph
 from agent.session import Conversation, open_checkpointer
-from agent.simulation import ChatModelUser, RuleUser, Simulation, SimulatedUser, score
+from dialogues.simulation import ChatModelUser, RuleUser, Simulation, SimulatedUser, score
 from journeys.history.activity import HistoryFileError
 from journeys.state.journey import Journey, Status
 from journeys.naming.backends import NAMERS

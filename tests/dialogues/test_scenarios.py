@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
-from agent.dialogues import ScenarioError, ScenarioRunner, load_scenario
+from dialogues.scenarios import ScenarioError, ScenarioRunner, load_scenario
 from journeys.settings import Settings
 from tests.agent.test_graph import ScriptedChatModel
 from tests.conftest import PERSONAS
