@@ -350,10 +350,36 @@ SEARCH_VERBS = re.compile(r"\b(?:watch(?:ed)?|read|listen(?:ed)?|saw|see(?:n)?|l
                           r"play(?:ed)?|do|did|visit(?:ed)?)\b", re.I)
 
 
+_SEARCH_FRAME = re.compile(
+    r"^\s*(?:when|where|what|which|did|have|do|can you|could you|please)?\b.*?"
+    r"\b(?:watch(?:ed)?|read|listen(?:ed)? to|see|saw|play(?:ed)?|search(?:ed)? for|look(?:ed)? (?:at|up)|"
+    r"find|found|about|search(?: my history)? for)\s+",
+    re.IGNORECASE,
+)
+
+
+# "… that I watched", "… I read": the rest of a search request says what was done, not what to look for.
+_DONE_CLAUSE = re.compile(
+    r"\s+(?:that |which )?(?:i|i've|i have|i had|i'd)\s+(?:ever\s+|once\s+|already\s+)?"
+    r"(?:watched|read|saw|seen|listened to|heard|looked at|looked up|searched for|played|liked|saved|visited|found|"
+    r"bookmarked)\b",
+    re.IGNORECASE,
+)
+
+
+def search_query(text: str) -> str:
+    """The thing to look for in a search request: "when did I watch the strumming video?" gives "strumming video"."""
+    query = _SEARCH_FRAME.sub("", text, count=1).strip(" ?!.")
+    query = re.sub(r"\s+", " ", _DONE_CLAUSE.sub("", query)).strip(" ?!.,")
+    query = re.sub(r"^(?:(?:the|a|an|that|this|any|anything|something|stuff|about|on|of|for|regarding)\s+)+", "",
+                   query, flags=re.IGNORECASE)
+    query = re.sub(r"^(?:video|article|post|podcast|episode|song|track|clip|page|tutorial)s?\s+(?:about|on|of)\s+", "",
+                   query, flags=re.IGNORECASE)
+    return query or text.strip(" ?!.")
+
+
 def search_topic(text: str) -> str:
     """What a search is about, or "" when it names only a time ("what did I watch last spring?")."""
-    from agent.understanding import search_query
-
     query = search_query(text)
     words = re.findall(r"[^\W_][\w'-]*", query.lower())
     return query if set(words) - SEARCH_FILLER else ""
@@ -379,9 +405,7 @@ def read_search(text: str, journeys: list[Journey], focus: str | None, embed: Em
         if not query:
             args["k"] = 10  # a time alone: show more of what happened then
     elif not query:
-        from agent.understanding import search_query
-
-        args["query"] = search_query(text)
+            args["query"] = search_query(text)
     return "search_history", [args]
 
 

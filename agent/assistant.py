@@ -21,7 +21,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.replies import render_reply
 from agent.session import Conversation
-from journeys.history.activity import HistoryFileError, read_rows
+from journeys.history.activity import HistoryFileError
+from journeys.history.files import read_rows
 from journeys.state.journey import Journey, Status
 from journeys.state.references import renumbered
 from journeys.workspace import Workspace

@@ -34,12 +34,6 @@ from tools.journey_tools import CHANGING_TOOLS
 MIN_SIMILARITY = 0.45
 OUT_OF_SCOPE = "out_of_scope"
 
-_SEARCH_FRAME = re.compile(
-    r"^\s*(?:when|where|what|which|did|have|do|can you|could you|please)?\b.*?"
-    r"\b(?:watch(?:ed)?|read|listen(?:ed)? to|see|saw|play(?:ed)?|search(?:ed)? for|look(?:ed)? (?:at|up)|"
-    r"find|found|about|search(?: my history)? for)\s+",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -348,23 +342,3 @@ def mask_topics(text: str, topic_words: frozenset[str]) -> str:
     if not topic_words:
         return text
     return re.sub(r"[^\W_]+", lambda m: "this" if m.group(0).lower() in topic_words else m.group(0), text)
-
-
-# "… that I watched", "… I read": the rest of a search request says what was done, not what to look for.
-_DONE_CLAUSE = re.compile(
-    r"\s+(?:that |which )?(?:i|i've|i have|i had|i'd)\s+(?:ever\s+|once\s+|already\s+)?"
-    r"(?:watched|read|saw|seen|listened to|heard|looked at|looked up|searched for|played|liked|saved|visited|found|"
-    r"bookmarked)\b",
-    re.IGNORECASE,
-)
-
-
-def search_query(text: str) -> str:
-    """The thing to look for in a search request: "when did I watch the strumming video?" gives "strumming video"."""
-    query = _SEARCH_FRAME.sub("", text, count=1).strip(" ?!.")
-    query = re.sub(r"\s+", " ", _DONE_CLAUSE.sub("", query)).strip(" ?!.,")
-    query = re.sub(r"^(?:(?:the|a|an|that|this|any|anything|something|stuff|about|on|of|for|regarding)\s+)+", "",
-                   query, flags=re.IGNORECASE)
-    query = re.sub(r"^(?:video|article|post|podcast|episode|song|track|clip|page|tutorial)s?\s+(?:about|on|of)\s+", "",
-                   query, flags=re.IGNORECASE)
-    return query or text.strip(" ?!.")

@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from agent import Conversation, build_graph, open_checkpointer
-from journeys.history.activity import Activity, read_history
+from journeys.history.activity import Activity
+from journeys.history.files import read_history
 from journeys.history.adapters import movielens_rows
 from journeys.demo import load_personas
 from journeys.history.embedding import TextEmbedder

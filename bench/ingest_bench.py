@@ -53,7 +53,7 @@ def peak_rss_mb() -> float:
 
 def child_raw(history: Path) -> dict:
     """Embed every activity's text in batches, as ingest does, and time only the embedding."""
-    from journeys.history.activity import read_rows
+    from journeys.history.files import read_rows
     from journeys.history.embedding import TextEmbedder
 
     embedder = TextEmbedder(device="cpu")
@@ -76,7 +76,7 @@ def child_raw(history: Path) -> dict:
 
 def child_validate(history: Path) -> dict:
     """Read and validate the file as ingest's first pass does, storing nothing: the streaming part alone."""
-    from journeys.history.activity import read_rows
+    from journeys.history.files import read_rows
 
     start = time.perf_counter()
     count = sum(1 for row in read_rows(history) if row.activity is not None)

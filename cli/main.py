@@ -729,7 +729,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from journeys.demo import DEMO_CATALOGUE, load_personas, preparation
+    from journeys.demo import DEMO_CATALOGUE, load_personas
+    from journeys.workspace import demo_preparation
     from ui.app import Person
 
     base = settings_from(args)
@@ -739,7 +740,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     workspace = _workspace(settings)
     personas = load_personas()
     print(f"Preparing the demo in {settings.home} ...", file=sys.stderr)
-    _prepare("Demo", preparation(workspace, personas))
+    _prepare("Demo", demo_preparation(workspace, personas))
     people = [Person(p.user_id, p.display_name, p.summary) for p in personas]
     _launch(workspace, settings, people, args)
     return 0

@@ -6,15 +6,17 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
 
 from sklearn.base import clone
 
-from journeys.history.activity import SKIP_HINT, Activity, HistoryFileError, read_rows
-from journeys.demo import DEMO_CATALOGUE
+from journeys.history.activity import Activity, HistoryFileError
+
+from journeys.history.files import SKIP_HINT, read_rows
+from journeys.demo import DEMO_CATALOGUE, Persona
 from journeys.state.edits import JourneyEditor
 from journeys.history.embedding import DIMENSIONS, TextEmbedder
 from journeys.extraction.clustering import TimeOrderedClustering, clustering_from_text
@@ -322,3 +324,17 @@ class Workspace:
         except OSError:
             pass  # a read-only cache only costs the embedding again next time
         return dict(zip(distinct, matrix))
+
+
+def demo_preparation(workspace: Workspace, personas: list[Persona]) -> list[Step]:
+    """The demo's preparation as named steps: the models, each persona's history and journeys, the catalogue."""
+    steps = workspace.loading_steps()
+    for persona in personas:
+        who = persona.display_name
+        steps.append(Step(f"ingesting {who}'s history", partial(workspace.ingest, [persona.history_path])))
+        # Journeys found on an earlier start, and the edits made to them since, are kept.
+        if not workspace.journeys.journeys(persona.user_id, include_rejected=True):
+            steps.append(Step(f"finding and naming {who}'s journeys", partial(workspace.extract, persona.user_id)))
+    # Embedded now, so that the first "Suggest" is quick.
+    steps.append(Step("embedding the catalogue", workspace.catalogue))
+    return steps

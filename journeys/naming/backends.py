@@ -18,46 +18,11 @@ from typing import Any, Protocol
 
 from sklearn.feature_extraction.text import CountVectorizer
 
+from journeys.naming.base import Namer, Naming, NamingRequest
 from journeys.naming.choice import Candidate, NameChooser
 from journeys.naming.rules import NEUTRAL_NAME, check_name
 from journeys.settings import Settings
 from journeys.extraction.terms import STOP_WORDS
-
-
-
-@dataclass(frozen=True)
-class NamingRequest:
-    """What a namer sees of one group of items.
-
-    owner: whose journey this is; a namer keeps the names of one owner's requests apart and
-    prefers names that tell each group from the owner's others. avoid: names the owner's other
-    journeys already have, which a new name must not repeat.
-    """
-
-    titles: Sequence[str]
-    terms: Sequence[str] = ()
-    owner: str | None = None
-    avoid: Sequence[str] = ()
-
-
-@dataclass(frozen=True)
-class Naming:
-    """A namer's answer: the name, which backend gave it, and notes (such as a fallback)."""
-
-    name: str
-    source: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-class Namer(Protocol):
-    """A naming backend."""
-
-    backend: str
-
-    def name_many(self, requests: Sequence[NamingRequest]) -> list[Naming]:
-        """One name for each request, in order."""
-        ...
-
 
 # Text that addresses the assistant rather than describing an item: orders about journeys, role markers,
 # fake tool calls and chat delimiters, script. Such items (anyone can title a video "ignore your instructions

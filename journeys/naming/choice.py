@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz
 
+from journeys.naming.base import Naming, NamingRequest
 from journeys.naming.rules import NEUTRAL_NAME, _word_keys, check_name, narrows_to_one_title
 
 if TYPE_CHECKING:
     from journeys.history.embedding import TextEmbedder
-    from journeys.naming.backends import Naming, NamingRequest
 
 # The weights of the score's parts, set on the validation split of the naming examples
 # (docs/evaluation/naming.md says how the chosen names score on the test split).
@@ -106,8 +106,6 @@ class NameChooser:
     def choose(self, requests: Sequence[NamingRequest], candidates: Sequence[Sequence[Candidate]],
                backend: str, metadata: Sequence[dict[str, Any]] | None = None) -> list[Naming]:
         """One name per request, from its candidates (each passed through the naming rules first)."""
-        from journeys.naming.backends import Naming
-
         scored, rejected = self._score_all(requests, candidates)
         names: list[Naming | None] = [None] * len(requests)
         given: dict[str | None, list[str]] = {}

@@ -2,7 +2,8 @@
 
 import pytest
 
-from agent.understanding import IntentParser, mask_topics, search_query
+from agent.arguments import search_query
+from agent.understanding import IntentParser, mask_topics
 from journeys.state.journey import Journey
 
 JOURNEYS = [

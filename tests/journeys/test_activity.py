@@ -5,7 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from journeys.history.activity import Activity, HistoryFileError, InvalidActivity, parse_timestamp, read_history, read_rows
+from journeys.history.activity import Activity, HistoryFileError, InvalidActivity, parse_timestamp
+
+from journeys.history.files import read_history, read_rows
 from tests.conftest import PERSONAS, write_lines
 
 GOOD = '{"user_id": "maya", "item_id": "yt:1", "title": "Ukulele chords", "timestamp": "2026-02-03T19:12:00Z"}'

@@ -4,7 +4,9 @@ from collections import Counter
 
 import pytest
 
-from journeys.history.activity import HistoryFileError, read_rows
+from journeys.history.activity import HistoryFileError
+
+from journeys.history.files import read_rows
 
 
 @pytest.fixture(scope="module")
