@@ -18,22 +18,22 @@ from datetime import date
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import patch_config
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
-from langchain_core.runnables import RunnableConfig
-from langchain_core.runnables.config import patch_config
 
 import prompts
+from agent.authorisation import held_calls
 from agent.configuration import Configuration
 from agent.replies import change_facts, help_facts, rejected_facts, render_reply, reply_template, search_facts
 from agent.state import State
-from agent.authorisation import held_calls
 from agent.understanding import REPLY_ONLY, YES_ONLY, IntentParser, normalise
 from journeys.state.journey import Journey, Status
-from journeys.state.store import SYSTEM_ACTIONS
 from journeys.state.references import resolve_journey
+from journeys.state.store import SYSTEM_ACTIONS
 from journeys.workspace import Workspace
 from tools import UserContext, build_tools
 from tools.journey_tools import CHANGING_TOOLS

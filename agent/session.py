@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from collections.abc import Iterator
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from tools import TOOL_NAMES, UserContext
-
 
 # PostgreSQL advisory lock key: processes creating the checkpoint tables take turns.
 _SETUP_LOCK = 0x4A6F7563686B70

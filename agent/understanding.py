@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 import prompts
+from agent.arguments import ARGUMENT_READERS as _ARGUMENT_READERS
+from agent.arguments import Today, read_period, read_search, search_topic, without_period
 from journeys.history.embedding import TextEmbedder
 from journeys.state.journey import Journey
 from journeys.state.references import resolve_journey
-from agent.arguments import ARGUMENT_READERS as _ARGUMENT_READERS
-from agent.arguments import Today, read_period, read_search, search_topic, without_period
 from tools.journey_tools import CHANGING_TOOLS
 
 # Below this similarity to every example, a message is out of scope.

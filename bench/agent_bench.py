@@ -37,17 +37,17 @@ from pathlib import Path
 import numpy as np
 
 from agent import Conversation, build_graph, open_checkpointer
-from journeys.history.activity import Activity
-from journeys.history.files import read_history
-from journeys.history.adapters import movielens_rows
+from bench import report as results
 from journeys.demo import load_personas
+from journeys.history.activity import Activity
+from journeys.history.adapters import movielens_rows
 from journeys.history.embedding import TextEmbedder
+from journeys.history.files import read_history
 from journeys.history.store import StoredActivity
-from journeys.state.journey import Journey
 from journeys.recommend import recommend
 from journeys.settings import Settings, shared_data_dir
+from journeys.state.journey import Journey
 from journeys.workspace import Workspace
-from bench import report as results
 
 SCRIPT = [
     "hi",
@@ -87,8 +87,8 @@ def run(namer: str, embedder: TextEmbedder, cache: Path) -> dict:
             workspace = Workspace(settings, embedder=embedder)
             workspace.ingest([persona.history_path])
             if namer == "tuned":
-                from journeys.naming.language_model import load_tuned_model
                 from journeys.naming.backends import SHIPPED_ADAPTER
+                from journeys.naming.language_model import load_tuned_model
 
                 load_tuned_model(cache, SHIPPED_ADAPTER, "cpu")._stop_tokens(("\n",))
             graph = build_graph(workspace, checkpointer=open_checkpointer(settings.checkpoints_db))
@@ -205,8 +205,8 @@ def run_recommend(embedder: TextEmbedder, cache: Path) -> dict:
         # Four journeys of the user's items by meaning (as extraction would give several).
         centres = catalogue.embeddings[columns[:4]]
         label = np.argmax(catalogue.embeddings[columns] @ centres.T, axis=1)
-        journeys = [Journey(f"j{n}", user, f"journey {n}", activity_ids=[h.activity_id for h, l in
-                                                                          zip(history, label) if l == n])
+        journeys = [Journey(f"j{n}", user, f"journey {n}", activity_ids=[h.activity_id for h, at in
+                                                                          zip(history, label) if at == n])
                     for n in range(4)]
         journeys = [j for j in journeys if j.activity_ids]
         start = time.perf_counter()

@@ -20,15 +20,14 @@ import random
 import time
 from pathlib import Path
 
-
+from bench import report as results
 from journeys.evaluation.baselines import AgglomerativeThreshold
-from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.evaluation.datasets import lastfm_users, spotify_users
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.extraction import OURS
+from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.extraction.pipeline import item_features
 from journeys.settings import shared_data_dir
-from bench import report as results
 
 DATA = shared_data_dir()
 EVALUATION = Path(__file__).resolve().parents[1] / "docs" / "evaluation" / "extraction.json"

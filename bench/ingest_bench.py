@@ -53,8 +53,8 @@ def peak_rss_mb() -> float:
 
 def child_raw(history: Path) -> dict:
     """Embed every activity's text in batches, as ingest does, and time only the embedding."""
-    from journeys.history.files import read_rows
     from journeys.history.embedding import TextEmbedder
+    from journeys.history.files import read_rows
 
     embedder = TextEmbedder(device="cpu")
     embedder.embed(["warm up"])
@@ -92,7 +92,7 @@ def child_ingest(history: Path, home: Path) -> dict:
     embedder = TextEmbedder(device="cpu")
     embedder.embed(["warm up"])
     workspace = Workspace(Settings(home=home, device="cpu"), embedder=embedder)
-    workspace.history  # open the store outside the timing
+    _ = workspace.history  # open the store outside the timing
     start = time.perf_counter()
     report = workspace.ingest([history])
     seconds = time.perf_counter() - start

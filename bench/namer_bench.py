@@ -43,8 +43,8 @@ def groups(count: int) -> list[list[str]]:
 
 def worker(backend: str, cache: Path, count: int, measure: str) -> dict:
     """Runs in its own process: load, name, and report timings as JSON."""
-    from journeys.naming.language_model import load_base_model, load_tuned_model
     from journeys.naming.backends import SHIPPED_ADAPTER, FewShotNamer, NamingRequest, TunedNamer, few_shot_prompt
+    from journeys.naming.language_model import load_base_model, load_tuned_model
     from journeys.naming.training import tuned_prompt
 
     requests = [NamingRequest(titles=t) for t in groups(count)]

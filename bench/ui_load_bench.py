@@ -94,7 +94,7 @@ def chat_session(url: str, user_id: str) -> SessionRun:
             run.replies.append(text_of(history[-1]))
         said = [text_of(m) for m in history if m["role"] == "user"]
         run.history_ok = said == SCRIPT
-    except Exception as exc:  # noqa: BLE001: every failure is counted and reported
+    except Exception as exc:  # noqa: BLE001 (every failure is counted and reported)
         run.errors.append(f"{type(exc).__name__}: {exc}")
     return run
 
@@ -257,7 +257,7 @@ def well_behaved(url: str, user_id: str, until: float, seed: int) -> SessionRun:
     run, rng = SessionRun(user_id), random.Random(seed)
     try:
         client = Client(url, verbose=False)
-    except Exception as exc:  # noqa: BLE001: counted and reported
+    except Exception as exc:  # noqa: BLE001 (counted and reported)
         run.errors.append(f"connecting: {type(exc).__name__}: {exc}")
         return run
     history: list[dict] = []
@@ -268,7 +268,7 @@ def well_behaved(url: str, user_id: str, until: float, seed: int) -> SessionRun:
         start = time.perf_counter()
         try:
             _, history = client.submit(text, history, user_id, api_name="/send").result(timeout=TURN_TIMEOUT)
-        except Exception as exc:  # noqa: BLE001: counted and reported
+        except Exception as exc:  # noqa: BLE001 (counted and reported)
             run.errors.append(f"{text!r}: {type(exc).__name__}: {exc}"[:300])
             continue
         run.times.append(time.perf_counter() - start)
@@ -287,7 +287,7 @@ def flooder(url: str, user_id: str, until: float, seed: int) -> Flood:
     messages = long_messages(seed)
     try:
         client = Client(url, verbose=False)
-    except Exception as exc:  # noqa: BLE001: counted and reported
+    except Exception as exc:  # noqa: BLE001 (counted and reported)
         flood.errors.append(f"connecting: {type(exc).__name__}: {exc}")
         return flood
 
@@ -299,7 +299,7 @@ def flooder(url: str, user_id: str, until: float, seed: int) -> Flood:
             try:
                 _, history = client.submit(text, [], user_id, api_name="/send").result(timeout=TURN_TIMEOUT)
                 reply = text_of(history[-1])
-            except Exception as exc:  # noqa: BLE001: counted and reported
+            except Exception as exc:  # noqa: BLE001 (counted and reported)
                 with lock:
                     flood.errors.append(f"{type(exc).__name__}: {exc}"[:300])
                 continue

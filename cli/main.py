@@ -10,9 +10,13 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from journeys.history.activity import FORMATS, HistoryFileError
 from journeys.settings import Settings, shared_data_dir
+
+if TYPE_CHECKING:
+    from journeys.naming.base import NamingRequest
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 DEFAULT_NAMER_PORT = 8008
@@ -262,7 +266,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     workspace = _workspace(settings_from(args))
-    workspace.history  # open the store first: if another process holds it, say so before reading any file
+    _ = workspace.history  # open the store first: if another process holds it, say so before reading any file
     bars: dict[str, tqdm] = {}
 
     # Progress always goes to stderr (also when it is not a terminal), as the command-line spec asks.
@@ -486,7 +490,7 @@ def plain_text(markdown: str) -> str:
     return text
 
 
-def read_groups(path: Path) -> list[tuple[object, "NamingRequest"]]:
+def read_groups(path: Path) -> list[tuple[object, NamingRequest]]:
     """The groups of a `journeys name` input file; a bad line stops with its number and the reason."""
     from journeys.history.activity import unstorable
     from journeys.naming.backends import NamingRequest
@@ -590,8 +594,8 @@ def cmd_namer(args: argparse.Namespace) -> int:
         return cmd_namer_export(args)
     from tqdm import tqdm
 
-    from journeys.naming.training import TrainingConfig, train_adapter
     from journeys.naming.data import lastfm_examples, movielens_examples, written_examples
+    from journeys.naming.training import TrainingConfig, train_adapter
 
     settings = settings_from(args)
     config = TrainingConfig.from_file(args.config) if args.config else TrainingConfig()
@@ -616,8 +620,8 @@ def cmd_namer(args: argparse.Namespace) -> int:
 
 
 def cmd_namer_export(args: argparse.Namespace) -> int:
-    from journeys.naming.export import SERVE_COMMAND, export_namer
     from journeys.naming.backends import SHIPPED_ADAPTER
+    from journeys.naming.export import SERVE_COMMAND, export_namer
 
     settings = settings_from(args)
     adapter = args.adapter or (Path(settings.namer_adapter) if settings.namer_adapter else SHIPPED_ADAPTER)
@@ -662,8 +666,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_namer_serve(args: argparse.Namespace) -> int:
-    from journeys.naming.service import serve
     from journeys.naming.backends import SHIPPED_ADAPTER
+    from journeys.naming.service import serve
     from journeys.settings import resolve_device
 
     settings = settings_from(args)
@@ -686,9 +690,9 @@ def cmd_namer_serve(args: argparse.Namespace) -> int:
 def cmd_namer_eval(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from journeys.history.embedding import TextEmbedder
     from journeys.evaluation.embeddings import CachedEmbedder
     from journeys.evaluation.naming import MOVIELENS, evaluate, movielens_users, real_user_journeys, save, test_sets
+    from journeys.history.embedding import TextEmbedder
     from journeys.naming.backends import make_namer
 
     settings = settings_from(args)

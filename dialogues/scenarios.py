@@ -24,11 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.graph import build_graph
 from agent.session import Conversation, open_checkpointer
-from dialogues.simulation import ChatModelUser, RuleUser, Simulation, SimulatedUser, score
+from dialogues.simulation import ChatModelUser, RuleUser, SimulatedUser, Simulation, score
 from journeys.history.activity import HistoryFileError
-from journeys.state.journey import Journey, Status
 from journeys.naming.backends import NAMERS
 from journeys.settings import Settings
+from journeys.state.journey import Journey, Status
 from journeys.workspace import Workspace
 from tools import TOOL_NAMES
 

@@ -31,8 +31,8 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from journeys.history.store import StoredActivity
-from journeys.state.store import JourneyStore
 from journeys.settings import Settings
+from journeys.state.store import JourneyStore
 
 log = logging.getLogger(__name__)
 

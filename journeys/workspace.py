@@ -10,23 +10,21 @@ from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
-
 from sklearn.base import clone
 
-from journeys.history.activity import Activity, HistoryFileError
-
-from journeys.history.files import SKIP_HINT, read_rows
 from journeys.demo import DEMO_CATALOGUE, Persona
-from journeys.state.edits import JourneyEditor
-from journeys.history.embedding import DIMENSIONS, TextEmbedder
 from journeys.extraction.clustering import TimeOrderedClustering, clustering_from_text
 from journeys.extraction.pipeline import extract_journeys
+from journeys.history.activity import Activity, HistoryFileError
+from journeys.history.embedding import DIMENSIONS, TextEmbedder
+from journeys.history.files import SKIP_HINT, read_rows
 from journeys.history.store import HistoryStore, StoredActivity, open_chroma
-from journeys.state.journey import Journey
-from journeys.state.store import JourneyStore
 from journeys.naming.backends import Namer, make_namer
 from journeys.recommend import Catalogue, Recommendation, recommend
 from journeys.settings import Settings
+from journeys.state.edits import JourneyEditor
+from journeys.state.journey import Journey
+from journeys.state.store import JourneyStore
 
 # Candidates shipped with the demo: offered when the store holds nothing the user has not had.
 SAMPLE_CATALOGUE = DEMO_CATALOGUE

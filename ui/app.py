@@ -42,12 +42,26 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from agent.assistant import (  # noqa: E402
-    Assistant, ForeignJourney, ImportSummary, NotThisUsersFile, Turn, message_problem,
+    Assistant,
+    ForeignJourney,
+    ImportSummary,
+    NotThisUsersFile,
+    Turn,
+    message_problem,
 )
 from journeys.history.activity import HistoryFileError  # noqa: E402
 from ui.views import (  # noqa: E402
-    about_html, card_html, chat_message, clear_rename_input, evidence_html, read_rename_input, rename_input_html,
-    rename_on_enter, scroll_to_evidence, status_html, timeline_html,
+    about_html,
+    card_html,
+    chat_message,
+    clear_rename_input,
+    evidence_html,
+    read_rename_input,
+    rename_input_html,
+    rename_on_enter,
+    scroll_to_evidence,
+    status_html,
+    timeline_html,
 )
 
 WELCOME = "Ask me about your interest journeys: try “what are my journeys?”"

@@ -21,12 +21,17 @@ import numpy as np
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
-from journeys.evaluation.baselines import (AgglomerativeThreshold, EveryItemAlone, HDBSCANJourneys, KMeansSilhouette,
-                                WholeHistory)
-from journeys.extraction.clustering import TimeOrderedClustering
+from journeys.evaluation.baselines import (
+    AgglomerativeThreshold,
+    EveryItemAlone,
+    HDBSCANJourneys,
+    KMeansSilhouette,
+    WholeHistory,
+)
 from journeys.evaluation.datasets import EvalUser, lastfm_users, spotify_users, tuning_split
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.metrics import ari, bcubed, best_match_f1, nmi
+from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.extraction.pipeline import item_features
 from journeys.settings import shared_data_dir
 
@@ -212,7 +217,7 @@ def write_report(results: dict[str, tuple[list[dict], dict]], datasets: list[Dat
         "",
         "Reproduce with `python -m journeys.evaluation.extraction` (needs the shared data sets; about",
         "6 minutes on 2 CPU cores, plus about 5 minutes the first time to embed the item texts).",
-        f"All methods cluster the same features: all-MiniLM-L6-v2 embeddings joined with the user's tf-idf",
+        "All methods cluster the same features: all-MiniLM-L6-v2 embeddings joined with the user's tf-idf",
         f"words (term weight {term_weight}). Parameters were tuned on a fixed quarter of the users (hash of the",
         "user id) and every score below is on the other users only.",
         "",

@@ -28,14 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
+from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.extraction.clustering import unit_rows
 from journeys.history.embedding import DIMENSIONS, TextEmbedder
-from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.history.store import StoredActivity
-from journeys.naming.rules import NEUTRAL_NAME, check_name, narrows_to_one_title
 from journeys.naming.backends import Namer, NamingRequest
-from journeys.naming.data import (NamingExample, lastfm_examples, movielens_examples, spotify_examples,
-                                  written_examples)
+from journeys.naming.data import NamingExample, lastfm_examples, movielens_examples, spotify_examples, written_examples
+from journeys.naming.rules import NEUTRAL_NAME, check_name, narrows_to_one_title
 
 OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "evaluation"
 # Distinct names are counted in draws of this many groups, so sets of any size compare.

@@ -46,15 +46,23 @@ import numpy as np
 import scipy.stats
 from tqdm import tqdm
 
-from journeys.history.activity import Activity, Row
-from journeys.history.adapters import lastfm_rows, movielens_rows
 from journeys.evaluation.baselines import KMeansSilhouette
-from journeys.extraction.clustering import unit_rows
 from journeys.evaluation.datasets import tuning_split
 from journeys.evaluation.embeddings import CachedEmbedder
-from journeys.evaluation.interests import (ClusterInterests, JourneyInterests, OneInterest, Popularity,
-                                           ProductRecommendations, RandomItems, RecentInterest, as_ranker)
+from journeys.evaluation.interests import (
+    ClusterInterests,
+    JourneyInterests,
+    OneInterest,
+    Popularity,
+    ProductRecommendations,
+    RandomItems,
+    RecentInterest,
+    as_ranker,
+)
 from journeys.evaluation.metrics import ndcg_at_k, recall_at_k
+from journeys.extraction.clustering import unit_rows
+from journeys.history.activity import Activity, Row
+from journeys.history.adapters import lastfm_rows, movielens_rows
 from journeys.history.store import StoredActivity
 from journeys.settings import shared_data_dir
 

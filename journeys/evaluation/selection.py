@@ -24,10 +24,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 from journeys.evaluation.baselines import AgglomerativeThreshold, WholeHistory
-from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.evaluation.datasets import EvalUser, tuning_split
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.extraction import OUTPUT, TERM_WEIGHT, lastfm_dataset, lastfm_scores
+from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.settings import shared_data_dir
 
 MAIN = "bcubed_f1"

@@ -21,7 +21,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.utils._param_validation import InvalidParameterError, Interval, validate_parameter_constraints
+from sklearn.utils._param_validation import Interval, InvalidParameterError, validate_parameter_constraints
 
 TRANSIENT = -1
 DAY = 86400.0

@@ -24,11 +24,11 @@ import numpy as np
 from sklearn.decomposition import TruncatedSVD
 
 from journeys.extraction.clustering import TimeOrderedClustering, unit_rows
+from journeys.extraction.terms import SalientTerms
 from journeys.history.store import HistoryStore, StoredActivity
+from journeys.naming.backends import Namer, NamingRequest
 from journeys.state.journey import Journey, Status
 from journeys.state.store import JourneyStore
-from journeys.naming.backends import Namer, NamingRequest
-from journeys.extraction.terms import SalientTerms
 
 # A proposal found again keeps its id (and name) when this share of items is the same.
 SAME_JOURNEY_JACCARD = 0.5

@@ -19,8 +19,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from journeys.history.activity import (FORMATS, MAX_LINE_BYTES, REQUIRED_FIELDS, Activity, HistoryFileError,
-                                       InvalidActivity, RepeatedField, Row, parse_json_record, shown_name)
+from journeys.history.activity import (
+    FORMATS,
+    MAX_LINE_BYTES,
+    REQUIRED_FIELDS,
+    Activity,
+    HistoryFileError,
+    InvalidActivity,
+    RepeatedField,
+    Row,
+    parse_json_record,
+    shown_name,
+)
 from journeys.history.adapters import ADAPTERS
 
 

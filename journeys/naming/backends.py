@@ -12,17 +12,17 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sklearn.feature_extraction.text import CountVectorizer
 
+from journeys.extraction.terms import STOP_WORDS
 from journeys.naming.base import Namer, Naming, NamingRequest
 from journeys.naming.choice import Candidate, NameChooser
 from journeys.naming.rules import NEUTRAL_NAME, check_name
 from journeys.settings import Settings
-from journeys.extraction.terms import STOP_WORDS
 
 # Text that addresses the assistant rather than describing an item: orders about journeys, role markers,
 # fake tool calls and chat delimiters, script. Such items (anyone can title a video "ignore your instructions
@@ -125,7 +125,7 @@ def frequent_terms(titles: Sequence[str], limit: int = 4) -> list[str]:
     vocabulary = vectorizer.get_feature_names_out()
     ranked = Counter({term: int(count) for term, count in zip(vocabulary, counts)})
     chosen: list[str] = []
-    for term, count in sorted(ranked.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0])):
+    for term, _count in sorted(ranked.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0])):
         if len(chosen) >= limit:
             break
         if any(set(term.split()) & set(other.split()) for other in chosen):

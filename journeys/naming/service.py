@@ -13,12 +13,12 @@ are split into batches of `batch_size`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
-from pathlib import Path
-import contextlib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException

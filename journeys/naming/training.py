@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from journeys.naming.language_model import BASE_MODEL
 from journeys.naming.data import NamingExample
+from journeys.naming.language_model import BASE_MODEL
 
 ADAPTER_CONFIG = "journeys_namer.json"
 

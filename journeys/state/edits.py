@@ -18,11 +18,11 @@ import numpy as np
 from journeys.extraction.clustering import unit_rows
 from journeys.extraction.pipeline import group_evidence, item_features, term_text, update_evidence
 from journeys.extraction.pipeline import journey_id as new_journey_id
+from journeys.extraction.terms import SalientTerms
 from journeys.history.store import HistoryStore
+from journeys.naming.backends import Namer, NamingRequest
 from journeys.state.journey import Journey, Status
 from journeys.state.store import Change, JourneyStore
-from journeys.naming.backends import Namer, NamingRequest
-from journeys.extraction.terms import SalientTerms
 
 MAX_NAME_WORDS, MAX_NAME_CHARS = 10, 80
 STEER_DIRECTIONS = ("more", "less")

@@ -102,7 +102,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_command_reports_each_scenario_and_exits_non_zero_on_failure(tmp_path):
-    good = scenario(tmp_path, "name: lists\nhistory: h/maya.jsonl\nuser: maya\nturns:\n"
+    scenario(tmp_path, "name: lists\nhistory: h/maya.jsonl\nuser: maya\nturns:\n"
                               "  - say: what are my journeys?\n    expect: {tools_called: [extract_journeys]}\n", "a.yaml")
     scenario(tmp_path, BROKEN, "b.yaml")
     scenario(tmp_path, "name: [oops\n", "c.yaml")

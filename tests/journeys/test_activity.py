@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 import pytest
 
 from journeys.history.activity import Activity, HistoryFileError, InvalidActivity, parse_timestamp
-
 from journeys.history.files import read_history, read_rows
 from tests.conftest import PERSONAS, write_lines
 

@@ -5,7 +5,6 @@ from collections import Counter
 import pytest
 
 from journeys.history.activity import HistoryFileError
-
 from journeys.history.files import read_rows
 
 

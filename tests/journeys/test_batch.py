@@ -9,8 +9,8 @@ import time
 import pytest
 
 from journeys.batch import run_batch
-from journeys.state.store import JourneyStore
 from journeys.settings import Settings
+from journeys.state.store import JourneyStore
 from journeys.workspace import Workspace
 from tests.conftest import PERSONAS
 

@@ -1,6 +1,5 @@
 """Extraction: assignment in time order, transient interests, merging, and the demo personas' real interests."""
 
-from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest

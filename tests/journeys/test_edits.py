@@ -6,8 +6,8 @@ import pytest
 
 from journeys.state.edits import EditError, clean_user_name
 from journeys.state.journey import Status
-from journeys.state.store import JourneyStore
 from journeys.state.references import resolve_journey
+from journeys.state.store import JourneyStore
 from tests.conftest import with_people
 
 

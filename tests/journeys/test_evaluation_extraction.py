@@ -5,9 +5,9 @@ import pytest
 
 import journeys.evaluation.extraction as evaluation
 from journeys.evaluation.baselines import AgglomerativeThreshold, WholeHistory
-from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.evaluation.datasets import lastfm_users, tuning_split
 from journeys.evaluation.extraction import ABLATION, OURS, Dataset, evaluate, lastfm_scores, write_report
+from journeys.extraction.clustering import TimeOrderedClustering
 from journeys.extraction.pipeline import item_features
 
 # Small grids: the real ones take minutes; the machinery is the same.

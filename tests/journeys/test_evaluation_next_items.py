@@ -7,13 +7,32 @@ import numpy as np
 import pytest
 
 import journeys.evaluation.next_items as next_items
-from journeys.history.activity import Activity
 from journeys.evaluation.embeddings import CachedEmbedder
-from journeys.evaluation.interests import (JourneyInterests, OneInterest, allocate_slots, as_ranker,
-                                           merge_by_weight, retrieve)
+from journeys.evaluation.interests import (
+    JourneyInterests,
+    OneInterest,
+    allocate_slots,
+    as_ranker,
+    merge_by_weight,
+    retrieve,
+)
 from journeys.evaluation.metrics import ndcg_at_k, recall_at_k
-from journeys.evaluation.next_items import (JOURNEYS, KMEANS, ONE, POPULARITY, PRODUCT, RANDOM, RECENT, evaluate,
-                                            prepare, product_available, score_method, split_history, write_report)
+from journeys.evaluation.next_items import (
+    JOURNEYS,
+    KMEANS,
+    ONE,
+    POPULARITY,
+    PRODUCT,
+    RANDOM,
+    RECENT,
+    evaluate,
+    prepare,
+    product_available,
+    score_method,
+    split_history,
+    write_report,
+)
+from journeys.history.activity import Activity
 
 
 def test_recall_is_hits_over_targets_at_the_cut_off():

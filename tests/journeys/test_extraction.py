@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from journeys.extraction.pipeline import user_owns
-from journeys.state.journey import Journey, Status
 from journeys.extraction.terms import SalientTerms, words
+from journeys.state.journey import Journey, Status
 from tests.conftest import PERSONAS, write_lines
 
 

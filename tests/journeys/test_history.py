@@ -3,7 +3,6 @@
 import json
 
 import numpy as np
-
 import pytest
 
 from journeys.history.activity import HistoryFileError

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from journeys.history.embedding import TextEmbedder
 from journeys.history.store import HistoryStore, open_chroma

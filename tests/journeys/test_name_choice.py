@@ -2,9 +2,9 @@
 
 import pytest
 
+from journeys.naming.backends import NamingRequest
 from journeys.naming.choice import Candidate, NameChooser, grounding, same_name
 from journeys.naming.rules import NEUTRAL_NAME
-from journeys.naming.backends import NamingRequest
 
 WOODWORKING = ["Woodworking for beginners: 5 tools you need", "Making a cutting board from scrap walnut",
                "woodworking joints explained", "Hand-cut dovetails for woodworking beginners",

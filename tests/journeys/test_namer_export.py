@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from journeys.naming.language_model import LanguageModel
-from journeys.naming.export import EXPORT_MANIFEST, export_namer
 from journeys.naming.backends import SHIPPED_ADAPTER, NamingRequest, TunedNamer, with_keywords
+from journeys.naming.export import EXPORT_MANIFEST, export_namer
+from journeys.naming.language_model import LanguageModel
 from journeys.naming.training import tuned_prompt
 
 pytestmark = pytest.mark.slow

@@ -2,10 +2,10 @@
 
 import pytest
 
-from journeys.naming.rules import NEUTRAL_NAME
-from journeys.naming.training import TrainingConfig, answer_loss, encode, train_adapter, tuned_prompt
 from journeys.naming.backends import NamingRequest, TunedNamer
 from journeys.naming.data import NamingExample
+from journeys.naming.rules import NEUTRAL_NAME
+from journeys.naming.training import TrainingConfig, answer_loss, encode, train_adapter, tuned_prompt
 
 pytestmark = pytest.mark.slow
 

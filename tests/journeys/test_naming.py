@@ -2,8 +2,8 @@
 
 import pytest
 
-from journeys.naming.rules import NEUTRAL_NAME
 from journeys.naming.backends import KeywordNamer, NamingRequest, frequent_terms, make_namer
+from journeys.naming.rules import NEUTRAL_NAME
 
 
 def test_keyword_name_uses_the_strongest_terms():
@@ -36,8 +36,8 @@ def test_keyword_names_follow_the_rules_too():
 
 @pytest.mark.slow
 def test_few_shot_prompting_of_the_base_model_names_groups_within_the_rules(model_cache):
-    from journeys.naming.language_model import checkpoint_dir
     from journeys.naming.backends import FewShotNamer
+    from journeys.naming.language_model import checkpoint_dir
 
     cache = model_cache
     namer = FewShotNamer(cache, device="cpu")

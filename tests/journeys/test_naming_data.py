@@ -7,11 +7,27 @@ from pathlib import Path
 
 import pytest
 
+from journeys.naming.data import (
+    DATA_CARD,
+    LASTFM,
+    MOVIELENS,
+    NOT_THEIR_NAME,
+    SOURCES,
+    SPOTIFY,
+    TOO_FEW_ITEMS,
+    WRITTEN,
+    FilterCounts,
+    NamingExample,
+    data_card,
+    examples_with_counts,
+    is_person_name,
+    lastfm_examples,
+    main,
+    movielens_examples,
+    spotify_examples,
+    written_examples,
+)
 from journeys.naming.rules import check_name, narrows_to_one_title
-from journeys.naming.data import (DATA_CARD, LASTFM, MOVIELENS, NOT_THEIR_NAME, SOURCES, SPOTIFY, TOO_FEW_ITEMS,
-                                  WRITTEN, FilterCounts, NamingExample, data_card, examples_with_counts,
-                                  is_person_name, lastfm_examples, main, movielens_examples, spotify_examples,
-                                  written_examples)
 from tests.conftest import PERSONAS, write_lines
 
 

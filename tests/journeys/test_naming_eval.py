@@ -3,8 +3,8 @@
 import pytest
 
 from journeys.evaluation.naming import score
-from journeys.naming.rules import NEUTRAL_NAME
 from journeys.naming.backends import KeywordNamer
+from journeys.naming.rules import NEUTRAL_NAME
 
 
 def test_identical_names_score_perfectly(embedder):
@@ -125,8 +125,13 @@ def test_real_user_names_are_flagged_for_rules_narrowing_and_repeats():
 
 def test_real_movielens_users_get_the_products_journeys_named_by_each_namer(shared_data, embedder, tmp_path):
     from journeys.evaluation.embeddings import CachedEmbedder
-    from journeys.evaluation.naming import (MIN_RATINGS, MOVIELENS, movielens_users, real_user_journeys,
-                                            real_user_section)
+    from journeys.evaluation.naming import (
+        MIN_RATINGS,
+        MOVIELENS,
+        movielens_users,
+        real_user_journeys,
+        real_user_section,
+    )
     from journeys.naming.data import movielens_examples
 
     folder = shared_data / MOVIELENS

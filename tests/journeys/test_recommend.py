@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from journeys.history.activity import Activity, HistoryFileError
 from journeys.demo import DEMO_CATALOGUE
+from journeys.history.activity import Activity, HistoryFileError
 from journeys.history.store import StoredActivity
-from journeys.state.journey import Journey, Status
 from journeys.recommend import Catalogue, journey_weight, recommend
 from journeys.settings import Settings
+from journeys.state.journey import Journey, Status
 from journeys.workspace import Workspace
 from tests.conftest import CATALOGUE_TOPIC, PERSONAS, with_people, write_lines
 

@@ -14,11 +14,10 @@ JSON at the end of the run (bench/reliability.py reads it and writes the table).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from pathlib import Path
-
-import logging
 
 import pytest
 

@@ -22,7 +22,6 @@ import html
 import json
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 

@@ -43,8 +43,8 @@ import pytest
 
 from agent import build_graph, open_checkpointer
 from agent.assistant import Assistant
-from journeys.history.activity import HistoryFileError
 from journeys.demo import DEMO_CATALOGUE
+from journeys.history.activity import HistoryFileError
 from journeys.settings import Settings
 from journeys.workspace import Workspace
 from tests.conftest import with_people
@@ -531,7 +531,7 @@ def replay(assistant: Assistant, user: str, requests: list[Request]) -> list[str
             if step[0] == "stream":
                 try:
                     list(assistant.stream(user, step[1], step[2]))
-                except Exception as exc:  # noqa: BLE001: the same turn fails on the page; the stores still agree
+                except Exception as exc:  # noqa: BLE001 (the same turn fails on the page; the stores still agree)
                     failed.append(f"“{step[2]}”: {type(exc).__name__}: {exc}")
             elif step[0] == "act":
                 _, session, tool, journey_id, said, args = step
@@ -630,7 +630,7 @@ def test_a_thousand_requests_of_four_users_touch_only_their_own_data(start, tmp_
             for request in (r for r in requests if r.user == user):
                 try:
                     visitors[user].send(request)
-                except Exception as exc:  # noqa: BLE001: reported with the request below
+                except Exception as exc:  # noqa: BLE001 (reported with the request below)
                     failures.append(f"{request.kind} {request.args}: {type(exc).__name__}: {exc}")
                 failed.extend(replay(alone[user], user, [request]))
 

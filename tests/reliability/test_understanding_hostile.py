@@ -12,7 +12,6 @@ undo/redo editor talks and Bob Ross).
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -20,8 +19,8 @@ import pytest
 
 from agent import Conversation, build_graph, open_checkpointer
 from agent.understanding import IntentParser
-from journeys.state.journey import Journey, Status
 from journeys.settings import Settings
+from journeys.state.journey import Journey, Status
 from journeys.workspace import Workspace
 
 AREA = "Understanding under hostile data"

@@ -118,17 +118,18 @@ def _serve(tuned_namer: bool) -> None:
 
     # One thread while loading: torch's thread pool must not exist yet when the children are forked.
     torch.set_num_threads(1)
-    import agent  # noqa: F401  (the agent, LangGraph and LangChain)
     import chromadb  # noqa: F401
+
+    import agent  # noqa: F401  (the agent, LangGraph and LangChain)
     import cli.main
     import journeys.extraction.pipeline  # noqa: F401
     import journeys.workspace  # noqa: F401
     from journeys.history.embedding import TextEmbedder
 
-    TextEmbedder(device="cpu").model  # weights read (and sentence-transformers imported), nothing run
+    _ = TextEmbedder(device="cpu").model  # weights read (and sentence-transformers imported), nothing run
     if tuned_namer:
-        from journeys.naming.language_model import load_tuned_model
         from journeys.naming.backends import SHIPPED_ADAPTER
+        from journeys.naming.language_model import load_tuned_model
         from journeys.settings import Settings
 
         load_tuned_model(Settings().cache_dir, SHIPPED_ADAPTER, "cpu")

@@ -5,13 +5,13 @@ import json
 import pytest
 
 from journeys.demo import DEMO_CATALOGUE
+from journeys.settings import Settings
 from journeys.state.journey import Status
 from journeys.state.references import resolve_journey
-from journeys.settings import Settings
 from journeys.workspace import Workspace
-from tests.conftest import CATALOGUE_TOPIC as TOPIC, PERSONAS, write_lines
+from tests.conftest import CATALOGUE_TOPIC as TOPIC
+from tests.conftest import PERSONAS, write_lines
 from tests.tools.test_journey_tools import call_tool
-
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from gradio_client import Client
 
 from agent import build_graph, open_checkpointer
 from agent.assistant import Assistant
-from tests.conftest import with_people
 from journeys.settings import Settings
+from tests.conftest import with_people
 from ui.app import Person, RunningRequests, StillBusy, TooMuch, build_app, launch, request_cost
 
 # How many long messages the flooder sends at once, from FLOOD_CLIENTS clients logged in as them.
