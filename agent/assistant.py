@@ -21,15 +21,13 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.replies import render_reply
 from agent.session import Conversation
-from journeys.history.activity import HistoryFileError
+from journeys.history.activity import HistoryFileError  # raised to the UI, which imports it from here
 from journeys.history.files import read_rows
-from journeys.state.journey import Journey, Status
+from journeys.state.journey import Journey
 from journeys.state.references import renumbered
 from journeys.workspace import Workspace
-from tools.journey_tools import CHANGING_TOOLS
+from tools import CHANGING_TOOLS, views
 
-# Evidence items shown for a journey (most recent first).
-EVIDENCE_LIMIT = 40
 # The longest message the agent reads: longer ones get one sentence back and are not sent to the agent,
 # because the reply's cost (and the page's) grows with the message, and no request needs more.
 MAX_MESSAGE_CHARS = 2000
@@ -204,7 +202,7 @@ class Assistant:
     # Views of the user's journeys --------------------------------------------------------------
 
     def _journeys(self, user_id: str) -> list[Journey]:
-        return self.workspace.journeys.journeys(user_id)
+        return views.listed(self.workspace, user_id)
 
     def names(self, user_id: str) -> list[str]:
         """The names of the user's journeys, as they are now."""
@@ -212,41 +210,21 @@ class Assistant:
 
     def owns(self, user_id: str, journey_id: str) -> bool:
         """Whether the journey is on the user's list (a rejected one is not)."""
-        journey = self.workspace.journeys.get(user_id, journey_id)
-        return journey is not None and journey.status is not Status.REJECTED
+        return views.owned(self.workspace, user_id, journey_id) is not None
 
-    def cards(self, user_id: str, top_items: int = 3) -> list[dict[str, Any]]:
-        """One card per visible journey, in list order: number, id, name, status, size, span, top items."""
-        return [_card(j, n, top_items) for n, j in enumerate(self._journeys(user_id), start=1)]
+    def cards(self, user_id: str, evidence: int = 3) -> list[dict[str, Any]]:
+        """One card per visible journey, in list order, as the tools give them (tools/views.py), with
+        `evidence` titles each."""
+        return views.cards(self.workspace, user_id, evidence=evidence)
 
     def timeline(self, user_id: str) -> list[dict[str, Any]]:
         """Each visible journey with the dates and titles of its activities, oldest first (for the timeline)."""
-        rows: list[dict[str, Any]] = []
-        for number, journey in enumerate(self._journeys(user_id), start=1):
-            stored = self.workspace.history.get(user_id, journey.activity_ids)
-            items = sorted(({"when": s.activity.timestamp, "title": s.activity.title} for s in stored),
-                           key=lambda item: item["when"])
-            rows.append({"number": number, "id": journey.id, "name": journey.name, "status": str(journey.status),
-                         "items": items})
-        return rows
+        return views.timeline(self.workspace, user_id)
 
     def evidence(self, user_id: str, journey_id: str) -> dict[str, Any] | None:
         """A journey's items, most recent first; None when the user has no such journey."""
-        journey = self.workspace.journeys.get(user_id, journey_id)
-        if journey is None or journey.status is Status.REJECTED:
-            return None
-        items = self.workspace.history.get(user_id, journey.activity_ids)
-        items.sort(key=lambda s: s.activity.timestamp, reverse=True)
-        return {
-            "id": journey.id,
-            "name": journey.name,
-            "salient_terms": journey.salient_terms,
-            "items": [
-                {"title": s.activity.title, "kind": s.activity.kind, "when": s.activity.timestamp.date().isoformat()}
-                for s in items[:EVIDENCE_LIMIT]
-            ],
-            "total": len(items),
-        }
+        journey = views.owned(self.workspace, user_id, journey_id)
+        return None if journey is None else views.evidence(self.workspace, user_id, journey)
 
     def has_history(self, user_id: str) -> bool:
         return self.workspace.history.count(user_id) > 0
@@ -310,19 +288,3 @@ class Assistant:
         report_progress(1.0, "Done")
         return ImportSummary(report.added, report.already_stored, report.other_users, len(journeys))
 
-
-def _card(journey: Journey, number: int, top_items: int) -> dict[str, Any]:
-    summary = journey.summary()
-    return {
-        "number": number,
-        "id": journey.id,
-        "name": journey.name,
-        "status": str(journey.status),
-        "size": journey.size,
-        "first_seen": (summary["first_seen"] or "")[:10],
-        "last_seen": (summary["last_seen"] or "")[:10],
-        "active": journey.active,
-        "steer": journey.metadata.get("steer"),
-        "top_items": journey.representative_titles[:top_items],
-        "named_by_user": journey.name_source == "user",
-    }

@@ -23,7 +23,8 @@ from typing import Any
 
 from agent.understanding import IntentParser, Understanding
 from journeys.state.journey import Journey
-from tools.journey_tools import CHANGING_TOOLS, Unresolved, resolve
+from tools import CHANGING_TOOLS
+from tools.views import Unresolved, resolve
 
 # Tools that do the same kind of change: "give it a better name" may be done by either.
 _FAMILY = {"rename_journey": "naming", "name_journey": "naming"}

@@ -35,8 +35,7 @@ from journeys.state.journey import Journey, Status
 from journeys.state.references import resolve_journey
 from journeys.state.store import SYSTEM_ACTIONS
 from journeys.workspace import Workspace
-from tools import UserContext, build_tools
-from tools.journey_tools import CHANGING_TOOLS
+from tools import CHANGING_TOOLS, TOOLS, UserContext
 
 
 def build_graph(
@@ -47,7 +46,7 @@ def build_graph(
 ) -> CompiledStateGraph:
     """The compiled agent over a workspace; chat_model (a LangChain chat model) overrides the configured one."""
     configuration = configuration or Configuration()
-    tools = build_tools(workspace)
+    tools = TOOLS
     parser = IntentParser(workspace.embedder)
     builder = StateGraph(State, context_schema=UserContext)
     builder.add_node("act", act)
@@ -73,7 +72,10 @@ def build_graph(
         builder.add_edge("approve", "tools")
         builder.add_conditional_edges("tools", route_tool_results)
         builder.add_edge("ask_about_held", END)
-    return builder.compile(checkpointer=checkpointer, name="journeys")
+    graph = builder.compile(checkpointer=checkpointer, name="journeys")
+    # What every run of this graph works on: Conversation hands it to the tools in the run's context.
+    graph.workspace = workspace  # type: ignore[attr-defined]
+    return graph
 
 
 class OrderedToolNode(ToolNode):

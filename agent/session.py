@@ -67,6 +67,11 @@ class Conversation:
         self.last: Reply | None = None
 
     @property
+    def _context(self) -> UserContext:
+        """The run's context: this conversation's user and the graph's workspace (what the tools read)."""
+        return UserContext(user_id=self.user_id, workspace=self.graph.workspace)
+
+    @property
     def _config(self) -> dict[str, Any]:
         return {"configurable": {"thread_id": self.thread_id}}
 
@@ -90,7 +95,7 @@ class Conversation:
         before = len(self.history())
         written = ""
         for chunk, metadata in self.graph.stream(
-            {"messages": [HumanMessage(text)]}, self._config, context=UserContext(user_id=self.user_id),
+            {"messages": [HumanMessage(text)]}, self._config, context=self._context,
             stream_mode="messages",
         ):
             if metadata.get("langgraph_node") == "call_model" and isinstance(chunk, AIMessageChunk) and chunk.text:
@@ -105,7 +110,7 @@ class Conversation:
 
     def _run(self, payload: dict[str, Any]) -> Reply:
         before = len(self.history())
-        self.graph.invoke(payload, self._config, context=UserContext(user_id=self.user_id))
+        self.graph.invoke(payload, self._config, context=self._context)
         self.last = self._reply(before)
         return self.last
 

@@ -28,7 +28,7 @@ from agent.arguments import Today, read_period, read_search, search_topic, witho
 from journeys.history.embedding import TextEmbedder
 from journeys.state.journey import Journey
 from journeys.state.references import resolve_journey
-from tools.journey_tools import CHANGING_TOOLS
+from tools import CHANGING_TOOLS
 
 # Below this similarity to every example, a message is out of scope.
 MIN_SIMILARITY = 0.45

@@ -44,12 +44,12 @@ import gradio as gr  # noqa: E402
 from agent.assistant import (  # noqa: E402
     Assistant,
     ForeignJourney,
+    HistoryFileError,
     ImportSummary,
     NotThisUsersFile,
     Turn,
     message_problem,
 )
-from journeys.history.activity import HistoryFileError  # noqa: E402
 from ui.views import (  # noqa: E402
     about_html,
     card_html,

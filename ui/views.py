@@ -34,11 +34,12 @@ def attribute(value: Any) -> str:
 def card_html(card: dict[str, Any]) -> str:
     """A journey card's text: number and name, status, size, time span and top items."""
     size = card["size"]
-    span = (f'<span class="nowrap">{text(card["first_seen"])} → {text(card["last_seen"])}</span>' if size
+    first, last = ((card[end] or "")[:10] for end in ("first_seen", "last_seen"))  # the days, not the times
+    span = (f'<span class="nowrap">{text(first)} → {text(last)}</span>' if size
             else "no activity yet")
     extra = " · dormant" if size and not card["active"] else ""
     extra += f" · you want {text(card['steer'])} of it" if card.get("steer") else ""
-    items = "".join(f"<li>{text(title)}</li>" for title in card["top_items"])
+    items = "".join(f"<li>{text(title)}</li>" for title in card["evidence"])
     status = card["status"]
     return (
         f'<div class="card-head"><span class="card-number">{card["number"]}.</span> '

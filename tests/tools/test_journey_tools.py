@@ -7,7 +7,7 @@ from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 
-from tools import TOOL_NAMES, UserContext, build_tools
+from tools import TOOL_NAMES, TOOLS, UserContext
 
 
 @pytest.fixture(scope="module")
@@ -19,19 +19,26 @@ def extracted(demo_workspace):
 
 def call_tool(workspace, user_id, name, **args):
     builder = StateGraph(MessagesState, context_schema=UserContext)
-    builder.add_node("tools", ToolNode(build_tools(workspace)))
+    builder.add_node("tools", ToolNode(TOOLS))
     builder.add_edge(START, "tools")
     builder.add_edge("tools", END)
     graph = builder.compile()
     call = AIMessage("", tool_calls=[{"name": name, "args": args, "id": "call_1"}])
-    result = graph.invoke({"messages": [call]}, context=UserContext(user_id=user_id))
+    result = graph.invoke({"messages": [call]}, context=UserContext(user_id=user_id, workspace=workspace))
     message = result["messages"][-1]
     return message, json.loads(message.content)
 
 
-def test_tool_names_are_those_of_the_scenario_spec(extracted):
-    assert [t.name for t in build_tools(extracted)] == list(TOOL_NAMES)
-    for t in build_tools(extracted):
+# The tools exactly as docs/spec/dialogue-scenarios.md lists them (scenarios name them in expectations).
+SPEC_TOOLS = ("search_history", "extract_journeys", "name_journey", "list_journeys", "explain_journey",
+              "confirm_journey", "rename_journey", "reject_journey", "pause_journey", "merge_journeys",
+              "split_journey", "steer_journey", "add_journey", "undo", "recommend")
+
+
+def test_tool_names_are_those_of_the_scenario_spec_and_the_model_never_sees_the_context():
+    assert TOOL_NAMES == SPEC_TOOLS
+    for t in TOOLS:
+        assert t.description and t.description == t.description.strip()
         assert "runtime" not in t.tool_call_schema.model_json_schema()["properties"]
 
 

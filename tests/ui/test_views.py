@@ -17,7 +17,7 @@ def test_a_reply_loses_only_the_emphasis_around_its_names():
 def test_cards_evidence_and_timeline_escape_every_piece_of_data():
     hostile = '<script>alert(1)</script> "quoted"\n#### heading'
     card = {"number": 1, "id": "j1", "name": hostile, "status": "proposed", "size": 1, "first_seen": "2026-05-01",
-            "last_seen": "2026-05-01", "active": True, "steer": None, "top_items": [hostile]}
+            "last_seen": "2026-05-01", "active": True, "steer": None, "evidence": [hostile]}
     evidence = {"name": hostile, "salient_terms": ["<b>"], "total": 1,
                 "items": [{"title": hostile, "kind": "<i>", "when": "2026-05-01"}]}
     when = datetime(2026, 5, 1, tzinfo=timezone.utc)
