@@ -306,82 +306,85 @@ def shown(history: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{"role": m["role"], "content": chat_message(m["content"], m.get("names"))} for m in history]
 
 
-def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys", login: bool = False) -> gr.Blocks:
-    """The Gradio app over an Assistant. people: whose data may be shown (the picker's choices, or the
-    users who may log in). With login, each page shows only the logged-in user's data."""
-    if not login:
-        known = {p.user_id for p in people}
-        people = [*people, *(Person(u) for u in assistant.users() if u not in known)]
-    everyone = People(people)
-    budget = assistant.workspace.settings.request_budget
-    running = RunningRequests(budget=budget if budget > 0 else math.inf)
-    pages = PageOwners()
+class Page:
+    """What the page's events do, for whom: the user a request may see (the logged-in user, or the person
+    picked), one request at a time per visitor within their budget, and each event's handler."""
 
-    def whose(picked: str | None, request: gr.Request | None) -> str:
+    def __init__(self, assistant: Assistant, people: list[Person], login: bool):
+        if not login:
+            known = {p.user_id for p in people}
+            people = [*people, *(Person(u) for u in assistant.users() if u not in known)]
+        self.assistant, self.login, self.people = assistant, login, people
+        self.everyone = People(people)
+        budget = assistant.workspace.settings.request_budget
+        self.running = RunningRequests(budget=budget if budget > 0 else math.inf)
+        self.pages = PageOwners()
+
+    def whose(self, picked: str | None, request: gr.Request | None) -> str:
         """The user this request may see: the logged-in user (from a page of theirs), or the picked person
         (checked)."""
-        if login:
+        if self.login:
             user = getattr(request, "username", None)
-            if not user or user not in everyone:
+            if not user or user not in self.everyone:
                 raise gr.Error("Log in first.")
-            pages.check(getattr(request, "session_hash", None), user)
+            self.pages.check(getattr(request, "session_hash", None), user)
             return user
         if not picked:
             raise gr.Error("Choose whose history to talk about first, or try your own history.")
-        if picked not in everyone:
+        if picked not in self.everyone:
             raise gr.Error(f"“{picked}” is not one of the people here: choose one in “Whose history”.")
         return str(picked)
 
-    def session_of(browser: str | None, request: gr.Request | None) -> str:
+    def session_of(self, browser: str | None, request: gr.Request | None) -> str:
         """The conversation's key: this browser's id (kept across reloads), else the Gradio session."""
         return browser or getattr(request, "session_hash", None) or "api"
 
-    def check_page(request: gr.Request | None) -> None:
+    def check_page(self, request: gr.Request | None) -> None:
         """With login, refuse a request from a page another login opened (before anything else is done)."""
-        if login:
-            whose(None, request)
+        if self.login:
+            self.whose(None, request)
 
-    def whose_if_any(picked: str | None, request: gr.Request | None) -> str | None:
+    def whose_if_any(self, picked: str | None, request: gr.Request | None) -> str | None:
         """The user this request may see, or None when there is none yet (another login's page still raises)."""
         try:
-            return whose(picked, request)
+            return self.whose(picked, request)
         except OtherLoginsPage:
             raise
         except gr.Error:
             return None
 
-    def visitor(browser: str | None, request: gr.Request | None) -> str:
+    def visitor(self, browser: str | None, request: gr.Request | None) -> str:
         """Who is asking, for the one-request-at-a-time rule: the logged-in user (in every tab and client),
         else this browser (or API session)."""
-        if login:
-            return "user:" + whose(None, request)
-        return "browser:" + session_of(browser, request)
+        if self.login:
+            return "user:" + self.whose(None, request)
+        return "browser:" + self.session_of(browser, request)
 
-    def describe(picked: str | None, request: gr.Request) -> str:
-        user = whose_if_any(picked, request)
+    def describe(self, picked: str | None, request: gr.Request) -> str:
+        user = self.whose_if_any(picked, request)
         if user is None:
             return ("No history is loaded yet: open “Try your own history” below, or import one with "
                     "<code>journeys ingest</code>.")
-        person = everyone[user]
-        return about_html(person.display_name or person.user_id, person.summary, assistant.has_history(user))
+        person = self.everyone[user]
+        return about_html(person.display_name or person.user_id, person.summary, self.assistant.has_history(user))
 
-    def restored(picked: str | None, browser: str | None, request: gr.Request) -> list[dict[str, str]]:
-        user = whose_if_any(picked, request)
+    def restored(self, picked: str | None, browser: str | None, request: gr.Request) -> list[dict[str, str]]:
+        user = self.whose_if_any(picked, request)
         if user is None:
             return []
-        return shown(assistant.transcript(user, session_of(browser, request)))
+        return shown(self.assistant.transcript(user, self.session_of(browser, request)))
 
-    def open_page(stored: str | None, picked: str | None, request: gr.Request) -> tuple[Any, ...]:
+    def open_page(self, stored: str | None, picked: str | None, request: gr.Request) -> tuple[Any, ...]:
         """On load: this browser's id (made once, kept in localStorage), its conversation restored, the people."""
-        whose_if_any(picked, request)  # another login's page gets nothing
+        self.whose_if_any(picked, request)  # another login's page gets nothing
         browser = stored if stored and re.fullmatch(r"[0-9a-f]{32}", str(stored)) else uuid.uuid4().hex
-        picker = gr.skip() if login else gr.Dropdown(choices=everyone.choices())
-        return browser, browser, restored(picked, browser, request), describe(picked, request), picker
+        picker = gr.skip() if self.login else gr.Dropdown(choices=self.everyone.choices())
+        return browser, browser, self.restored(picked, browser, request), self.describe(picked, request), picker
 
-    def send(message: str, history: list[dict], picked: str, version: int, browser: str | None,
+    def send(self, message: str, history: list[dict], picked: str, version: int, browser: str | None,
              request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """Pass the message to the agent as the page's user and stream the reply into the chat."""
-        check_page(request)
+        self.check_page(request)
         text = (message or "").strip()
         if not text:
             yield "", history, version, gr.skip()
@@ -390,21 +393,21 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
         if problem:  # the text stays in the box: nothing the user typed is lost
             yield gr.skip(), [*history, {"role": "assistant", "content": chat_message(problem)}], version, gr.skip()
             return
-        user = whose(picked, request)
+        user = self.whose(picked, request)
         try:
-            with running.claim(visitor(browser, request), ANSWERING, request_cost(text)):
-                yield from reply(user, text, history, version, browser, request)
+            with self.running.claim(self.visitor(browser, request), ANSWERING, request_cost(text)):
+                yield from self.reply(user, text, history, version, browser, request)
         except StillBusy as busy:  # the text stays in the box, as for a message too long
             said = busy.sentence("send this message again (it is still in the message box)")
             yield gr.skip(), [*history, {"role": "assistant", "content": chat_message(said)}], version, gr.skip()
 
-    def reply(user: str, text: str, history: list[dict], version: int, browser: str | None,
+    def reply(self, user: str, text: str, history: list[dict], version: int, browser: str | None,
               request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """The agent's reply to the user's message, streamed into the chat."""
         chat = [*history, {"role": "user", "content": chat_message(text)}, {"role": "assistant", "content": ""}]
-        written, names = "", assistant.names(user)
+        written, names = "", self.assistant.names(user)
         yield "", chat, gr.skip(), gr.skip()
-        for piece in assistant.stream(user, session_of(browser, request), text):
+        for piece in self.assistant.stream(user, self.session_of(browser, request), text):
             if isinstance(piece, Turn):
                 chat[-1] = {"role": "assistant", "content": chat_message(piece.text, piece.names)}
                 opened = piece.explained if piece.explained else gr.skip()
@@ -414,18 +417,19 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
             chat[-1] = {"role": "assistant", "content": chat_message(written, names)}
             yield "", chat, gr.skip(), gr.skip()
 
-    def card_action(owner: str, tool: str, journey_id: str, said: str, history: list[dict], picked: str,
+    def card_action(self, owner: str, tool: str, journey_id: str, said: str, history: list[dict], picked: str,
                     browser: str | None, request: gr.Request, args: dict[str, Any] | None = None) -> tuple[list, Turn]:
         """Run a card's action for the page's user, only on a journey of theirs: a card drawn for another
         person (the page switched meanwhile) or a journey that is not theirs changes nothing."""
-        user = whose(picked, request)
+        user = self.whose(picked, request)
         if user != owner:
             # With login a card of another user's can only come from someone else's page: their id is not said.
-            raise gr.Error("That card is not one of your journeys, so nothing was changed: reload the page." if login
+            raise gr.Error("That card is not one of your journeys, so nothing was changed: reload the page."
+                           if self.login
                            else f"That card was {owner}'s, but the page now shows {user}: nothing was changed.")
         try:
-            with running.claim(visitor(browser, request), CLICKING):
-                turn = assistant.act(user, session_of(browser, request), tool, journey_id, said, args)
+            with self.running.claim(self.visitor(browser, request), CLICKING):
+                turn = self.assistant.act(user, self.session_of(browser, request), tool, journey_id, said, args)
         except ForeignJourney as exc:
             raise gr.Error(str(exc)) from None
         except StillBusy as busy:
@@ -434,43 +438,45 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                 {"role": "assistant", "content": chat_message(turn.text, turn.names)}]
         return chat, turn
 
-    def switch_person(picked: str, browser: str | None, last: dict | None, request: gr.Request) -> tuple[Any, ...]:
+    def switch_person(self, picked: str, browser: str | None, last: dict | None,
+                      request: gr.Request) -> tuple[Any, ...]:
         """Show the chosen person's own conversation (restored), summary and panel; nothing of the last one's."""
-        whose_if_any(picked, request)  # another login's page gets nothing
-        return (restored(picked, browser, request), describe(picked, request), None,
-                *import_statuses(last, picked, request, clear=True))
+        self.whose_if_any(picked, request)  # another login's page gets nothing
+        return (self.restored(picked, browser, request), self.describe(picked, request), None,
+                *self.import_statuses(last, picked, request, clear=True))
 
-    def refresh_timeline(picked: str, version: int, request: gr.Request) -> str:
-        user = whose_if_any(picked, request)
+    def refresh_timeline(self, picked: str, version: int, request: gr.Request) -> str:
+        user = self.whose_if_any(picked, request)
         if user is None:
             return timeline_html([])
-        return timeline_html(assistant.timeline(user))
+        return timeline_html(self.assistant.timeline(user))
 
-    def refresh_import_status(last: dict | None, picked: str, request: gr.Request) -> tuple[Any, Any]:
+    def refresh_import_status(self, last: dict | None, picked: str, request: gr.Request) -> tuple[Any, Any]:
         """The last import's status, with the journeys the user has now (a split or merge since changes that)."""
-        return import_statuses(last, picked, request)
+        return self.import_statuses(last, picked, request)
 
-    def import_statuses(last: dict | None, picked: str, request: gr.Request, clear: bool = False) -> tuple[Any, Any]:
+    def import_statuses(self, last: dict | None, picked: str, request: gr.Request,
+                        clear: bool = False) -> tuple[Any, Any]:
         """What the two import areas say about the page's user's last import (empty, with clear, when it
         was someone else's)."""
-        user = whose_if_any(picked, request)
+        user = self.whose_if_any(picked, request)
         if not last or last.get("user") != user:
             return ("", "") if clear else (gr.skip(), gr.skip())
         summary = ImportSummary(last["added"], last["already_stored"], last["other_users"], last["journeys"])
-        status = status_html(summary.sentence(journeys=len(assistant.cards(user))), ok=True)
+        status = status_html(summary.sentence(journeys=len(self.assistant.cards(user))), ok=True)
         return (status, "") if last.get("where") == "import" else ("", status)
 
-    def import_file(file: Any, picked: str, version: int, browser: str | None, request: gr.Request,
+    def import_file(self, file: Any, picked: str, version: int, browser: str | None, request: gr.Request,
                     progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         """Import an uploaded history for the page's user, then find and name their journeys."""
-        check_page(request)
+        self.check_page(request)
         if file is None:
             return "", version, gr.skip()
-        user = whose(picked, request)
+        user = self.whose(picked, request)
         path = Path(file if isinstance(file, str) else file.name)
         try:
-            with running.claim(visitor(browser, request), IMPORTING):
-                summary = assistant.import_history(user, path,
+            with self.running.claim(self.visitor(browser, request), IMPORTING):
+                summary = self.assistant.import_history(user, path,
                                                    progress=lambda share, what: progress(share, desc=what))
         except StillBusy as busy:
             return (status_html(f"Nothing was imported: {busy.sentence('upload the file again')}", ok=False),
@@ -481,44 +487,44 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
             gr.Warning(message)
             return status_html(f"Nothing was imported: {message}.", ok=False), version, gr.skip()
         except HistoryFileError as exc:
-            message = failure(path, exc)
+            message = self.failure(path, exc)
             gr.Warning(message)
             return status_html(f"Nothing was imported: {message}", ok=False), version, gr.skip()
         last = {"user": user, "where": "import", **asdict(summary)}
         return status_html(summary.sentence(), ok=True), version + 1, last
 
-    def failure(path: Path, exc: HistoryFileError) -> str:
+    def failure(self, path: Path, exc: HistoryFileError) -> str:
         where = f"{path.name}, line {exc.line}" if exc.line is not None else path.name
         return f"{where}: {exc.reason}; fix that and upload the file again."
 
-    def try_own_file(file: Any, name: str, version: int, browser: str | None, request: gr.Request,
+    def try_own_file(self, file: Any, name: str, version: int, browser: str | None, request: gr.Request,
                      progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         """A file given to “Try your own history”: imported at once when whose it is is clear, else the question."""
-        return try_own(file, name, None, version, browser, request, progress)
+        return self.try_own(file, name, None, version, browser, request, progress)
 
-    def try_own_chosen(file: Any, name: str, chosen: str | None, version: int, browser: str | None,
+    def try_own_chosen(self, file: Any, name: str, chosen: str | None, version: int, browser: str | None,
                        request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         """The answer to “which one is you?”: that person's rows are imported."""
-        check_page(request)
+        self.check_page(request)
         if not chosen:
             return (gr.skip(), gr.skip(), status_html("Choose which one is you in the list first.", ok=False),
                     *(gr.skip(),) * 5)
-        return try_own(file, name, chosen, version, browser, request, progress)
+        return self.try_own(file, name, chosen, version, browser, request, progress)
 
-    def try_own(file: Any, name: str, chosen: str | None, version: int, browser: str | None, request: gr.Request,
+    def try_own(self, file: Any, name: str, chosen: str | None, version: int, browser: str | None, request: gr.Request,
                 progress: gr.Progress) -> tuple[Any, ...]:
         """“Try your own history”, one request at a time per visitor (see try_own_history)."""
-        check_page(request)
+        self.check_page(request)
         if file is None:
             return gr.Dropdown(visible=False), gr.Button(visible=False), "", *(gr.skip(),) * 5
         try:
-            with running.claim(visitor(browser, request), IMPORTING):
-                return try_own_history(file, name, chosen, version, browser, request, progress)
+            with self.running.claim(self.visitor(browser, request), IMPORTING):
+                return self.try_own_history(file, name, chosen, version, browser, request, progress)
         except StillBusy as busy:
             return (gr.skip(), gr.skip(), status_html(
                 f"Nothing was imported: {busy.sentence('press Import again')}", ok=False), *(gr.skip(),) * 5)
 
-    def try_own_history(file: Any, name: str, chosen: str | None, version: int, browser: str | None,
+    def try_own_history(self, file: Any, name: str, chosen: str | None, version: int, browser: str | None,
                         request: gr.Request, progress: gr.Progress) -> tuple[Any, ...]:
         """Whose history the file holds (asking when it holds several people's), then import it under the name
         given (or the file's user id, or the login), find and name the journeys, and start the chat on them."""
@@ -530,15 +536,15 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                 f"Your name has {len(name)} characters, more than {MAX_NAME_CHARS}: shorten it and press Import "
                 "again.", ok=False), *keep)
         try:
-            found = assistant.people_in_file(path)
+            found = self.assistant.people_in_file(path)
         except HistoryFileError as exc:
             return (gr.Dropdown(visible=False), gr.Button(visible=False),
-                    status_html(f"Nothing was imported: {failure(path, exc)}", ok=False), *keep)
+                    status_html(f"Nothing was imported: {self.failure(path, exc)}", ok=False), *keep)
         if not found:
             return (gr.Dropdown(visible=False), gr.Button(visible=False), status_html(
                 f"Nothing was imported: {path.name} holds no activity; add some and upload it again.", ok=False),
                     *keep)
-        user = getattr(request, "username", None) if login else (name or None)
+        user = getattr(request, "username", None) if self.login else (name or None)
         only = next(iter(found)) if len(found) == 1 else None
         source = user if user in found else chosen if chosen in found else only
         if source is None:
@@ -548,181 +554,242 @@ def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys
                 f"{path.name} holds the histories of {len(found):,} people: choose which one is yours, then "
                 "press Import.", ok=True), *keep)
         user = user or source
-        if not login and user != source and user in everyone.initial:
+        if not self.login and user != source and user in self.everyone.initial:
             return (gr.skip(), gr.skip(), status_html(
                 f"“{user}” is already someone here: choose another name, or leave it empty to use the id in the "
                 "file, and press Import again.", ok=False), *keep)
         try:
-            summary = assistant.import_history(user, path, progress=lambda share, what: progress(share, desc=what),
+            summary = self.assistant.import_history(user, path, progress=lambda share, what: progress(share, desc=what),
                                                from_user=source)
         except HistoryFileError as exc:
-            return (gr.skip(), gr.skip(), status_html(f"Nothing was imported: {failure(path, exc)}", ok=False), *keep)
-        if not login:
-            everyone.add(Person(user))
-        session = session_of(browser, request)
-        assistant.start(user, session)
-        chat = shown(assistant.transcript(user, session))
-        picker = gr.skip() if login else gr.Dropdown(choices=everyone.choices(), value=user)
+            return (gr.skip(), gr.skip(), status_html(f"Nothing was imported: {self.failure(path, exc)}", ok=False), *keep)
+        if not self.login:
+            self.everyone.add(Person(user))
+        session = self.session_of(browser, request)
+        self.assistant.start(user, session)
+        chat = shown(self.assistant.transcript(user, session))
+        picker = gr.skip() if self.login else gr.Dropdown(choices=self.everyone.choices(), value=user)
         last = {"user": user, "where": "own", **asdict(summary)}
         return (gr.Dropdown(visible=False), gr.Button(visible=False), status_html(summary.sentence(), ok=True),
-                picker, chat, describe(user, request), version + 1, last)
+                picker, chat, self.describe(user, request), version + 1, last)
 
+
+@dataclass(frozen=True)
+class Controls:
+    """The page's components that a journey card's events read and write."""
+
+    chatbot: Any
+    person: Any
+    version: Any  # bumped by every change to the user's journeys: the panel redraws
+    browser: Any  # this browser's id, whose conversations the page restores
+    opened: Any  # the journey whose evidence is open in its card
+
+
+def build_app(assistant: Assistant, people: list[Person], title: str = "Journeys", login: bool = False) -> gr.Blocks:
+    """The Gradio app over an Assistant. people: whose data may be shown (the picker's choices, or the
+    users who may log in). With login, each page shows only the logged-in user's data."""
+    page = Page(assistant, people, login)
     with gr.Blocks(title=title) as app:
-        version = gr.State(0)  # bumped by every change to the user's journeys: the panel redraws
-        opened = gr.State(None)  # the journey whose evidence is open in its card
-        browser = gr.State(None)  # this browser's id, whose conversations the page restores
-        last_import = gr.State(None)
+        version, opened, browser, last_import = gr.State(0), gr.State(None), gr.State(None), gr.State(None)
         browser_store = gr.BrowserState(None, storage_key=BROWSER_KEY, secret=BROWSER_SECRET)
         gr.Markdown(f"# {title}\nYour persistent interests, found in your own history, in your own words.")
         with gr.Row():
             with gr.Column(scale=3):
-                with gr.Row():
-                    # With login there is no picker, and its choices list nobody (the API schema shows them).
-                    person = gr.Dropdown(
-                        choices=[] if login else everyone.choices(), value=None if login else everyone.first(),
-                        label="Whose history", allow_custom_value=True, interactive=not login,
-                        visible=not login, scale=1, elem_id="person",
-                    )
-                    about = gr.HTML(elem_id="about")
-                with gr.Accordion("Try your own history", open=not people and not login, elem_id="try-own"):
-                    gr.Markdown(HISTORY_FORMAT + " Give your name, or leave it empty to use the user id in the "
-                                "file; a file of several people asks which one is you. The journeys are found "
-                                "and named, and the chat starts on them." + (
-                                    "" if login else " Your history is then one of the people in "
-                                    "“Whose history”."))
-                    own_name = gr.Textbox(label="Your name (optional)", visible=not login, max_lines=1,
-                                          elem_id="own-name")
-                    own_file = gr.File(label="Your history file", file_types=[".jsonl", ".csv", ".json"],
-                                       elem_id="own-file")
-                    own_pick = gr.Dropdown(label="Which one is you?", choices=[], visible=False, elem_id="own-pick")
-                    own_go = gr.Button("Import", variant="primary", visible=False, elem_id="own-go")
-                    own_status = gr.HTML(elem_id="own-status")
+                person, about = person_picker(page)
+                own = try_own_panel(page)
                 chatbot = gr.Chatbot(label="Conversation", height=480, placeholder=WELCOME, elem_id="chat",
                                      render_markdown=False, latex_delimiters=[])
                 message = gr.Textbox(label="Your message", placeholder="What are my journeys?", submit_btn=True,
                                      autofocus=True, elem_id="message")
-                with gr.Accordion("Add a history file to this person's history", open=False, elem_id="import"):
-                    gr.Markdown(HISTORY_FORMAT + " Only the rows of the person shown are imported; a file with a "
-                                "bad row imports nothing and says which line to fix.")
-                    upload = gr.File(label="History file", file_types=[".jsonl", ".csv", ".json"], elem_id="upload")
-                    import_status = gr.HTML(elem_id="import-status")
+                upload, import_status = import_panel()
             with gr.Column(scale=2):
                 gr.Markdown("## Your journeys")
-
-                @gr.render(inputs=[person, version, opened])
-                def journey_panel(picked: str | None, _version: int, open_id: str | None,
-                                  request: gr.Request) -> None:
-                    user = whose_if_any(picked, request)
-                    if user is None:
-                        gr.Markdown("Choose a person, or try your own history, to see journeys.")
-                        return
-                    cards = assistant.cards(user)
-                    # A column of this person's own: the page makes new inputs for another person's cards
-                    # rather than reusing (with what was typed in them) the inputs at the same places.
-                    with gr.Column(key=f"panel/{user}", elem_id="journey-panel"):
-                        if not cards:
-                            gr.Markdown("No journeys yet: ask “what are my journeys?” or import your history.",
-                                        elem_id="no-journeys")
-                        for card in cards:
-                            journey_card(user, card, card["id"] == open_id)
-
-                def journey_card(owner: str, card: dict[str, Any], evidence_open: bool) -> None:
-                    """One journey's card; each of its inputs is keyed by the person and the journey, so that
-                    nothing typed on one person's card appears on another's."""
-                    jid, name = card["id"], card["name"]
-                    key = f"{owner}/{jid}"
-                    with gr.Group(elem_classes=["journey-card"], elem_id=f"card-{jid}", key=f"{key}/card"):
-                        gr.HTML(card_html(card), elem_id=f"card-text-{jid}", key=f"{key}/text")
-                        with gr.Row(elem_classes=["card-actions"], key=f"{key}/actions"):
-                            buttons = {
-                                "confirm_journey": gr.Button(
-                                    "Confirm", size="sm", variant="primary", elem_id=f"confirm-{jid}",
-                                    interactive=card["status"] != "confirmed", key=f"{key}/confirm"),
-                                "pause_journey": gr.Button(
-                                    "Pause", size="sm", elem_id=f"pause-{jid}",
-                                    interactive=card["status"] != "paused", key=f"{key}/pause"),
-                                "reject_journey": gr.Button(
-                                    "Reject", size="sm", variant="stop", elem_id=f"reject-{jid}", key=f"{key}/reject"),
-                            }
-                            show = gr.Button("Hide evidence" if evidence_open else "Evidence", size="sm",
-                                             elem_id=f"evidence-{jid}", key=f"{key}/evidence",
-                                             elem_classes=["evidence-open"] if evidence_open else None)
-                            suggest = gr.Button("Suggest", size="sm", elem_id=f"suggest-{jid}", key=f"{key}/suggest")
-                        with gr.Row(elem_classes=["rename-row"], key=f"{key}/rename-row"):
-                            # A plain input drawn with the card's journey id and name: another journey's card
-                            # (another person's, or this one renamed) gets a new, empty one.
-                            rename_box = gr.HTML(rename_input_html(jid, name), elem_id=f"rename-text-{jid}",
-                                                 elem_classes=["rename-box"], key=f"{key}/rename-text",
-                                                 js_on_load=rename_on_enter(jid))
-                            rename = gr.Button("Rename", size="sm", elem_id=f"rename-{jid}", key=f"{key}/rename")
-                        if evidence_open:
-                            gr.HTML(evidence_html(assistant.evidence(owner, jid), jid), elem_id="evidence",
-                                    key=f"{key}/evidence-view")
-
-                    verbs = {"confirm_journey": "Confirm", "pause_journey": "Pause", "reject_journey": "Reject"}
-                    for tool, button in buttons.items():
-                        def clicked(history, picked, version, browser, request: gr.Request,
-                                    tool=tool, said=f"{verbs[tool]} “{name}”"):
-                            chat, turn = card_action(owner, tool, jid, said, history, picked, browser, request)
-                            return chat, version + 1 if turn.changed else version
-
-                        button.click(clicked, [chatbot, person, version, browser], [chatbot, version],
-                                     api_name=False, **TURN_QUEUE)
-
-                    def renamed(text, history, picked, version, browser, request: gr.Request):
-                        if not (text or "").strip():
-                            raise gr.Error("Type the new name in the box next to Rename first.")
-                        said = f"Rename “{name}” to “{text.strip()}”"
-                        chat, turn = card_action(owner, "rename_journey", jid, said, history, picked, browser,
-                                                 request, {"new_name": text.strip()})
-                        return chat, version + 1 if turn.changed else version
-
-                    # The box's text is read in the browser: the box is plain HTML, not a Gradio input.
-                    rename.click(renamed, [rename_box, chatbot, person, version, browser], [chatbot, version],
-                                 js=read_rename_input(jid), api_name=False, **TURN_QUEUE).success(
-                        None, None, None, js=clear_rename_input(jid), api_name=False)
-
-                    def suggested(history, picked, browser, request: gr.Request):
-                        # Suggestions change nothing, so the panel is not redrawn.
-                        chat, _ = card_action(owner, "recommend", jid, f"Suggest something for “{name}”", history,
-                                              picked, browser, request)
-                        return chat
-
-                    suggest.click(suggested, [chatbot, person, browser], [chatbot], api_name=False, **TURN_QUEUE)
-
-                    def evidence_clicked(history, picked, browser, request: gr.Request):
-                        """Open the evidence in the card (the chat records the question and its answer), or close it."""
-                        if evidence_open:
-                            return history, None
-                        chat, _ = card_action(owner, "explain_journey", jid, f"Why “{name}”?", history, picked,
-                                              browser, request)
-                        return chat, jid
-
-                    event = show.click(evidence_clicked, [chatbot, person, browser], [chatbot, opened], api_name=False,
-                                       **TURN_QUEUE)
-                    if not evidence_open:
-                        event.then(None, None, None, js=scroll_to_evidence(jid), api_name=False)
-
+                journey_panel(page, Controls(chatbot, person, version, browser, opened))
                 timeline = gr.HTML(elem_id="timeline")
 
-        message.submit(send, [message, chatbot, person, version, browser], [message, chatbot, version, opened],
+        message.submit(page.send, [message, chatbot, person, version, browser], [message, chatbot, version, opened],
                        api_name="send", **TURN_QUEUE)
-        person.change(switch_person, [person, browser, last_import],
-                      [chatbot, about, opened, import_status, own_status],
-                      api_name="switch_person").then(refresh_timeline, [person, version], [timeline], api_name=False)
-        upload.upload(import_file, [upload, person, version, browser], [import_status, version, last_import],
-                      api_name="import_history", **IMPORT_QUEUE).then(describe, [person], [about], api_name=False)
-        own_outputs = [own_pick, own_go, own_status, person, chatbot, about, version, last_import]
-        own_file.upload(try_own_file, [own_file, own_name, version, browser], own_outputs, api_name="try_own",
-                        **IMPORT_QUEUE)
-        own_go.click(try_own_chosen, [own_file, own_name, own_pick, version, browser], own_outputs,
-                     api_name="try_own_as", **IMPORT_QUEUE)
-        version.change(refresh_timeline, [person, version], [timeline], api_name=False).then(
-            refresh_import_status, [last_import, person], [import_status, own_status], api_name=False)
-        app.load(open_page, [browser_store, person], [browser_store, browser, chatbot, about, person],
+        person.change(page.switch_person, [person, browser, last_import],
+                      [chatbot, about, opened, import_status, own["status"]],
+                      api_name="switch_person").then(page.refresh_timeline, [person, version], [timeline],
+                                                     api_name=False)
+        upload.upload(page.import_file, [upload, person, version, browser], [import_status, version, last_import],
+                      api_name="import_history", **IMPORT_QUEUE).then(page.describe, [person], [about],
+                                                                      api_name=False)
+        own_outputs = [own["pick"], own["go"], own["status"], person, chatbot, about, version, last_import]
+        own["file"].upload(page.try_own_file, [own["file"], own["name"], version, browser], own_outputs,
+                           api_name="try_own", **IMPORT_QUEUE)
+        own["go"].click(page.try_own_chosen, [own["file"], own["name"], own["pick"], version, browser], own_outputs,
+                        api_name="try_own_as", **IMPORT_QUEUE)
+        version.change(page.refresh_timeline, [person, version], [timeline], api_name=False).then(
+            page.refresh_import_status, [last_import, person], [import_status, own["status"]], api_name=False)
+        app.load(page.open_page, [browser_store, person], [browser_store, browser, chatbot, about, person],
                  api_name=False)
-        app.load(refresh_timeline, [person, version], [timeline], api_name=False)
+        app.load(page.refresh_timeline, [person, version], [timeline], api_name=False)
     return app
+
+
+def person_picker(page: Page) -> tuple[Any, Any]:
+    """Whose history the page shows (no picker with login: its choices would list nobody), and about them."""
+    with gr.Row():
+        person = gr.Dropdown(
+            choices=[] if page.login else page.everyone.choices(), value=None if page.login else page.everyone.first(),
+            label="Whose history", allow_custom_value=True, interactive=not page.login,
+            visible=not page.login, scale=1, elem_id="person",
+        )
+        about = gr.HTML(elem_id="about")
+    return person, about
+
+
+def try_own_panel(page: Page) -> dict[str, Any]:
+    """“Try your own history”: a name, a file, and the question “which one is you?” for a file of several people."""
+    with gr.Accordion("Try your own history", open=not page.people and not page.login, elem_id="try-own"):
+        gr.Markdown(HISTORY_FORMAT + " Give your name, or leave it empty to use the user id in the "
+                    "file; a file of several people asks which one is you. The journeys are found "
+                    "and named, and the chat starts on them." + (
+                        "" if page.login else " Your history is then one of the people in “Whose history”."))
+        return {
+            "name": gr.Textbox(label="Your name (optional)", visible=not page.login, max_lines=1, elem_id="own-name"),
+            "file": gr.File(label="Your history file", file_types=[".jsonl", ".csv", ".json"], elem_id="own-file"),
+            "pick": gr.Dropdown(label="Which one is you?", choices=[], visible=False, elem_id="own-pick"),
+            "go": gr.Button("Import", variant="primary", visible=False, elem_id="own-go"),
+            "status": gr.HTML(elem_id="own-status"),
+        }
+
+
+def import_panel() -> tuple[Any, Any]:
+    """Adding a history file to the shown person's history."""
+    with gr.Accordion("Add a history file to this person's history", open=False, elem_id="import"):
+        gr.Markdown(HISTORY_FORMAT + " Only the rows of the person shown are imported; a file with a "
+                    "bad row imports nothing and says which line to fix.")
+        upload = gr.File(label="History file", file_types=[".jsonl", ".csv", ".json"], elem_id="upload")
+        import_status = gr.HTML(elem_id="import-status")
+    return upload, import_status
+
+
+def journey_panel(page: Page, controls: Controls) -> None:
+    """The user's journeys as cards, redrawn when the person, their journeys or the open evidence change."""
+
+    @gr.render(inputs=[controls.person, controls.version, controls.opened])
+    def panel(picked: str | None, _version: int, open_id: str | None, request: gr.Request) -> None:
+        user = page.whose_if_any(picked, request)
+        if user is None:
+            gr.Markdown("Choose a person, or try your own history, to see journeys.")
+            return
+        cards = page.assistant.cards(user)
+        # A column of this person's own: the page makes new inputs for another person's cards
+        # rather than reusing (with what was typed in them) the inputs at the same places.
+        with gr.Column(key=f"panel/{user}", elem_id="journey-panel"):
+            if not cards:
+                gr.Markdown("No journeys yet: ask “what are my journeys?” or import your history.",
+                            elem_id="no-journeys")
+            for card in cards:
+                journey_card(page, controls, user, card, card["id"] == open_id)
+
+
+def journey_card(page: Page, controls: Controls, owner: str, card: dict[str, Any], evidence_open: bool) -> None:
+    """One journey's card and its buttons; each input is keyed by the person and the journey, so that
+    nothing typed on one person's card appears on another's."""
+    jid, name = card["id"], card["name"]
+    key = f"{owner}/{jid}"
+    with gr.Group(elem_classes=["journey-card"], elem_id=f"card-{jid}", key=f"{key}/card"):
+        gr.HTML(card_html(card), elem_id=f"card-text-{jid}", key=f"{key}/text")
+        with gr.Row(elem_classes=["card-actions"], key=f"{key}/actions"):
+            buttons = {
+                "confirm_journey": gr.Button(
+                    "Confirm", size="sm", variant="primary", elem_id=f"confirm-{jid}",
+                    interactive=card["status"] != "confirmed", key=f"{key}/confirm"),
+                "pause_journey": gr.Button(
+                    "Pause", size="sm", elem_id=f"pause-{jid}",
+                    interactive=card["status"] != "paused", key=f"{key}/pause"),
+                "reject_journey": gr.Button(
+                    "Reject", size="sm", variant="stop", elem_id=f"reject-{jid}", key=f"{key}/reject"),
+            }
+            show = gr.Button("Hide evidence" if evidence_open else "Evidence", size="sm",
+                             elem_id=f"evidence-{jid}", key=f"{key}/evidence",
+                             elem_classes=["evidence-open"] if evidence_open else None)
+            suggest = gr.Button("Suggest", size="sm", elem_id=f"suggest-{jid}", key=f"{key}/suggest")
+        with gr.Row(elem_classes=["rename-row"], key=f"{key}/rename-row"):
+            # A plain input drawn with the card's journey id and name: another journey's card
+            # (another person's, or this one renamed) gets a new, empty one.
+            rename_box = gr.HTML(rename_input_html(jid, name), elem_id=f"rename-text-{jid}",
+                                 elem_classes=["rename-box"], key=f"{key}/rename-text",
+                                 js_on_load=rename_on_enter(jid))
+            rename = gr.Button("Rename", size="sm", elem_id=f"rename-{jid}", key=f"{key}/rename")
+        if evidence_open:
+            evidence_view(page, owner, jid, key)
+    CardEvents(page, controls, owner, jid, name, evidence_open).wire(buttons, rename_box, rename, suggest, show)
+
+
+def evidence_view(page: Page, owner: str, journey_id: str, key: str) -> None:
+    """A journey's evidence, open inside its card."""
+    gr.HTML(evidence_html(page.assistant.evidence(owner, journey_id), journey_id), elem_id="evidence",
+            key=f"{key}/evidence-view")
+
+
+@dataclass(frozen=True)
+class CardEvents:
+    """What a journey card's buttons do: each click is a turn of the conversation, about this journey only."""
+
+    page: Page
+    controls: Controls
+    owner: str
+    journey_id: str
+    name: str
+    evidence_open: bool
+
+    def wire(self, buttons: dict[str, Any], rename_box: Any, rename: Any, suggest: Any, show: Any) -> None:
+        """Attach the handlers to the card's buttons."""
+        c = self.controls
+        verbs = {"confirm_journey": "Confirm", "pause_journey": "Pause", "reject_journey": "Reject"}
+        for tool, button in buttons.items():
+            button.click(self.status_clicked(tool, f"{verbs[tool]} “{self.name}”"),
+                         [c.chatbot, c.person, c.version, c.browser], [c.chatbot, c.version],
+                         api_name=False, **TURN_QUEUE)
+        # The box's text is read in the browser: the box is plain HTML, not a Gradio input.
+        rename.click(self.renamed, [rename_box, c.chatbot, c.person, c.version, c.browser], [c.chatbot, c.version],
+                     js=read_rename_input(self.journey_id), api_name=False, **TURN_QUEUE).success(
+            None, None, None, js=clear_rename_input(self.journey_id), api_name=False)
+        suggest.click(self.suggested, [c.chatbot, c.person, c.browser], [c.chatbot], api_name=False, **TURN_QUEUE)
+        event = show.click(self.evidence_clicked, [c.chatbot, c.person, c.browser], [c.chatbot, c.opened],
+                           api_name=False, **TURN_QUEUE)
+        if not self.evidence_open:
+            event.then(None, None, None, js=scroll_to_evidence(self.journey_id), api_name=False)
+
+    def _act(self, tool: str, said: str, history: list[dict], picked: str, browser: str | None,
+             request: gr.Request, args: dict[str, Any] | None = None) -> tuple[list, Turn]:
+        return self.page.card_action(self.owner, tool, self.journey_id, said, history, picked, browser, request, args)
+
+    def status_clicked(self, tool: str, said: str) -> Callable[..., tuple[list, int]]:
+        """The handler of Confirm, Pause or Reject."""
+
+        def clicked(history: list[dict], picked: str, version: int, browser: str | None,
+                    request: gr.Request) -> tuple[list, int]:
+            chat, turn = self._act(tool, said, history, picked, browser, request)
+            return chat, version + 1 if turn.changed else version
+
+        return clicked
+
+    def renamed(self, text: str, history: list[dict], picked: str, version: int, browser: str | None,
+                request: gr.Request) -> tuple[list, int]:
+        if not (text or "").strip():
+            raise gr.Error("Type the new name in the box next to Rename first.")
+        said = f"Rename “{self.name}” to “{text.strip()}”"
+        chat, turn = self._act("rename_journey", said, history, picked, browser, request, {"new_name": text.strip()})
+        return chat, version + 1 if turn.changed else version
+
+    def suggested(self, history: list[dict], picked: str, browser: str | None, request: gr.Request) -> list:
+        # Suggestions change nothing, so the panel is not redrawn.
+        chat, _ = self._act("recommend", f"Suggest something for “{self.name}”", history, picked, browser, request)
+        return chat
+
+    def evidence_clicked(self, history: list[dict], picked: str, browser: str | None,
+                         request: gr.Request) -> tuple[list, str | None]:
+        """Open the evidence in the card (the chat records the question and its answer), or close it."""
+        if self.evidence_open:
+            return history, None
+        chat, _ = self._act("explain_journey", f"Why “{self.name}”?", history, picked, browser, request)
+        return chat, self.journey_id
 
 
 def read_users(path: Path) -> dict[str, str]:
