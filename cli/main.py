@@ -10,7 +10,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journeys.history.activity import FORMATS, HistoryFileError
 from journeys.settings import Settings, shared_data_dir
@@ -27,7 +27,29 @@ class UserError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every command and flag."""
+    """The argument parser with every command and flag (docs/spec/cli.md)."""
+    common = _common_flags()
+    parser = argparse.ArgumentParser(
+        prog="journeys", parents=[common],
+        description="Find a person's interest journeys in their activity history and talk with them about it.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _history_commands(commands, common)
+    _conversation_commands(commands, common)
+    _naming_commands(commands, common)
+    ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
+                             description="Start the Gradio web app over the users in the history store. With --users, "
+                                         "each person logs in and sees only their own journeys.")
+    _serve_flags(ui)
+    ui.add_argument("--users", type=Path,
+                    help="file of user_id:password lines: ask each visitor to log in (default: $JOURNEYS_UI_USERS; "
+                         "without it, a picker offers every user in the store)")
+    return parser
+
+
+def _common_flags() -> argparse.ArgumentParser:
+    """The flags every command takes: where the stores are, extraction settings, --debug."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", type=Path, help="folder for the stores (default: $JOURNEYS_HOME or a per-user data folder)")
     common.add_argument("--chroma-url", help="use the Chroma server at this URL instead of the embedded store")
@@ -38,13 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--extraction", metavar="NAME=VALUE,...",
                         help="extraction parameters, e.g. 'neighbours=40,join_threshold=0.6' "
                              "(default: $JOURNEYS_EXTRACTION or the built-in ones)")
+    return common
 
-    parser = argparse.ArgumentParser(
-        prog="journeys", parents=[common],
-        description="Find a person's interest journeys in their activity history and talk with them about it.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+def _history_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """demo, ingest, extract, recommend and batch: from history files to journeys and suggestions."""
     demo = commands.add_parser("demo", parents=[common], help="prepare the demo personas and start the web UI",
                                description="Ingest the demo personas, find and name their journeys, and start the web UI.")
     _serve_flags(demo)
@@ -95,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(default: $JOURNEYS_NAMER or tuned)")
     _remote_namer_flags(batch)
 
+
+def _conversation_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """chat and dialogues: talking with the agent, by hand or from scenario files."""
     chat = commands.add_parser("chat", parents=[common], help="talk with the agent in the terminal",
                                description="Talk with the agent about a user's journeys in the terminal (end with Ctrl-D or 'quit').")
     chat.add_argument("--user", required=True, help="whose journeys")
@@ -112,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="for scenarios with a 'simulate' section: let the simulated user talk for N turns "
                                 "(default: the scenario's own)")
 
+
+def _naming_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """name and namer (train, serve, export, eval): the namer on its own."""
     name = commands.add_parser("name", parents=[common], help="name groups of items in bulk",
                                description="Name groups of items in bulk: each input line is "
                                            '{"id": ..., "titles": [...], "terms": [...] (optional)}; '
@@ -166,15 +192,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, default=200, help="at most this many groups per set (default: 200)")
     evaluate.add_argument("--namers", nargs="+", default=["tuned", "fewshot", "keywords"],
                           help="backends to score (default: tuned fewshot keywords)")
-
-    ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
-                             description="Start the Gradio web app over the users in the history store. With --users, "
-                                         "each person logs in and sees only their own journeys.")
-    _serve_flags(ui)
-    ui.add_argument("--users", type=Path,
-                    help="file of user_id:password lines: ask each visitor to log in (default: $JOURNEYS_UI_USERS; "
-                         "without it, a picker offers every user in the store)")
-    return parser
 
 
 def _serve_flags(parser: argparse.ArgumentParser) -> None:
