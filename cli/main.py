@@ -705,7 +705,6 @@ def cmd_namer_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_namer_eval(args: argparse.Namespace) -> int:
-    from dataclasses import replace
 
     from journeys.evaluation.embeddings import CachedEmbedder
     from journeys.evaluation.naming import MOVIELENS, evaluate, movielens_users, real_user_journeys, save, test_sets
@@ -714,7 +713,7 @@ def cmd_namer_eval(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     if args.adapter:
-        settings = replace(settings, namer_adapter=str(args.adapter))
+        settings = settings.model_copy(update={"namer_adapter": str(args.adapter)})
     if not args.data.is_dir():
         raise UserError(f"{args.data} not found; pass --data with the folder holding the data sets")
     namers = {name: make_namer(name, settings) for name in dict.fromkeys(args.namers)}
@@ -748,7 +747,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dataclasses import replace
 
     from journeys.demo import DEMO_CATALOGUE, load_personas
     from journeys.workspace import demo_preparation
@@ -757,7 +755,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     base = settings_from(args)
     # The demo keeps its stores apart (the model cache is shared by every home anyway); its
     # recommendations come from the catalogue shipped with it (the personas' stores hold only each other).
-    settings = replace(base, home=base.home / "demo", cache=base.cache_dir, catalog=base.catalog or DEMO_CATALOGUE)
+    settings = base.model_copy(update={"home": base.home / "demo", "cache": base.cache_dir,
+                                      "catalog": base.catalog or DEMO_CATALOGUE})
     workspace = _workspace(settings)
     personas = load_personas()
     print(f"Preparing the demo in {settings.home} ...", file=sys.stderr)

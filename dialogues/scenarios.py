@@ -15,7 +15,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -347,8 +347,9 @@ class ScenarioRunner:
         """Run one scenario in a fresh home: ingest its history, then each turn with its checks."""
         result = ScenarioResult(name=scenario.name, file=str(scenario.path))
         with tempfile.TemporaryDirectory(prefix="journeys-scenario-") as home:
-            settings = replace(self.settings, home=Path(home), cache=self.settings.cache_dir, chroma_url=None,
-                               namer=scenario.namer or self.settings.namer)
+            settings = self.settings.model_copy(update={"home": Path(home), "cache": self.settings.cache_dir,
+                                                        "chroma_url": None,
+                                                        "namer": scenario.namer or self.settings.namer})
             workspace = Workspace(settings, embedder=self.embedder)
             try:
                 report = workspace.ingest([scenario.history_path])

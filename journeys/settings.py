@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Annotated, Any
 
 import platformdirs
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "JOURNEYS_"
-# What the numeric settings may be: (lowest, highest, an example); a namer asked for a billion beams, a
-# negative number of retries or a timeout of nan is refused when the settings are read.
+# What the numeric settings may be, with an example for the error sentence: a namer asked for a billion
+# beams, a negative number of retries or a timeout of nan is refused when the settings are read.
 NUMBER_RANGES = {"namer_timeout": (0.01, 3600, 30), "namer_retries": (0, 10, 2), "namer_candidates": (1, 16, 4),
                  "request_budget": (0, 1_000_000, 60)}
+DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
+
+
+def _within(name: str) -> Any:
+    low, high, _ = NUMBER_RANGES[name]
+    return Field(ge=low, le=high, allow_inf_nan=False)
 
 
 def default_home() -> Path:
@@ -30,12 +37,18 @@ def default_cache() -> Path:
     return Path(platformdirs.user_cache_dir("journeys", appauthor=False))
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything a run can be configured with; one instance is passed down from the entry point."""
+class Settings(BaseSettings):
+    """Everything a run can be configured with; one instance is passed down from the entry point.
+
+    Typed and checked (pydantic-settings). Built in code, settings are what the code says; from_env
+    reads the JOURNEYS_* environment variables (JOURNEYS_NAMER_TIMEOUT for namer_timeout, ...) under
+    the given overrides, and a bad value is one sentence naming the variable.
+    """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid")
 
     # Folder for the embedded stores: Chroma, journey state, checkpoints.
-    home: Path = field(default_factory=default_home)
+    home: Path = Field(default_factory=default_home)
     # Folder for caches shared by every home (the dequantised language model, evaluation and
     # catalogue embeddings), so a new home does not convert the model again; None means
     # default_cache(): $JOURNEYS_CACHE, else the per-user cache folder.
@@ -55,12 +68,12 @@ class Settings:
     # host cannot answer.
     namer_url: str = "http://127.0.0.1:8008"
     namer_model: str = "journeys-namer"
-    namer_timeout: float = 30.0
-    namer_retries: int = 2
+    namer_timeout: Annotated[float, _within("namer_timeout")] = 30.0
+    namer_retries: Annotated[int, _within("namer_retries")] = 2
     namer_fallback: str = "tuned"
     # Candidate names the tuned (or remote) namer proposes and chooses among; 1 is its single
     # greedy answer, about twice as fast on a CPU (bench/results/namer.md).
-    namer_candidates: int = 4
+    namer_candidates: Annotated[int, _within("namer_candidates")] = 4
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
@@ -77,51 +90,46 @@ class Settings:
     # The web UI's budget of requests per visitor per minute: a click or a short message costs 1, a
     # 2,000-character message 11 (ui.app.request_cost); past it a request is refused with how long to
     # wait. 0 turns the budget off (load tests that replay many requests quickly).
-    request_budget: float = 60.0
+    request_budget: Annotated[float, _within("request_budget")] = 60.0
+
+    @field_validator("home", "cache", "catalog")
+    @classmethod
+    def _expand_user(cls, path: Path | None) -> Path | None:
+        return path.expanduser() if path is not None else None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("is not a PostgreSQL URL; set it to postgresql://user:password@host:port/database, "
+                             "or unset it for the SQLite files")
+        return url
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, device: str) -> str:
+        if not DEVICE.fullmatch(device):
+            raise ValueError("is not a device; set it to auto, cpu or cuda")
+        return device
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
-        """Settings from JOURNEYS_* environment variables, then explicit overrides (flags) on top."""
-        values: dict[str, object] = {}
-        env = os.environ
-        if env.get("JOURNEYS_HOME"):
-            values["home"] = Path(env["JOURNEYS_HOME"])
-        for name in ("chroma_url", "database_url", "namer", "namer_adapter", "namer_url", "namer_model", "namer_fallback",
-                     "chat_model", "simulator_model", "device", "extraction", "catalog"):
-            raw = env.get(ENV_PREFIX + name.upper())
-            if raw:
-                values[name] = raw
-        for name, kind in (("namer_timeout", float), ("namer_retries", int), ("namer_candidates", int),
-                           ("request_budget", float)):
-            raw = env.get(ENV_PREFIX + name.upper())
-            if raw:
-                try:
-                    values[name] = kind(raw)
-                except ValueError:
-                    raise ValueError(
-                        f"{ENV_PREFIX + name.upper()}={raw!r} is not {'a whole number' if kind is int else 'a number'}; "
-                        f"set it to one"
-                    ) from None
-                low, high, example = NUMBER_RANGES[name]
-                if not (math.isfinite(values[name]) and low <= values[name] <= high):
-                    raise ValueError(f"{ENV_PREFIX + name.upper()}={raw!r} is outside {low} to {high}; set it to a "
-                                     f"number in that range, such as {example}")
-        url = values.get("database_url")
-        if url is not None and not str(url).startswith(("postgresql://", "postgres://")):
-            raise ValueError(f"JOURNEYS_DATABASE_URL={url!r} is not a PostgreSQL URL; set it to "
-                             "postgresql://user:password@host:port/database, or unset it for the SQLite files")
-        device = values.get("device")
-        if device is not None and not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", str(device)):
-            raise ValueError(f"JOURNEYS_DEVICE={device!r} is not a device; set it to auto, cpu or cuda")
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        for name in ("home", "cache", "catalog"):
-            if name in values:
-                values[name] = Path(values[name]).expanduser()
-        return cls(**values)  # type: ignore[arg-type]
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   **other_sources: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # the environment is read by from_env only
 
-    def with_home(self, home: Path) -> "Settings":
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from JOURNEYS_* environment variables, then explicit overrides (flags) on top."""
+        try:
+            read = _FromEnvironment(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            raise ValueError(_sentence(exc.errors()[0])) from None
+        return cls.model_construct(**dict(read))
+
+    def with_home(self, home: Path) -> Settings:
         """A copy of these settings with another home folder."""
-        return replace(self, home=home)
+        return self.model_copy(update={"home": home})
 
     @property
     def cache_dir(self) -> Path:
@@ -140,6 +148,31 @@ class Settings:
     def checkpoints_db(self) -> Path | str:
         """Where conversations are checkpointed: the PostgreSQL database when set, else a SQLite file in home."""
         return self.database_url or self.home / "checkpoints.sqlite"
+
+
+class _FromEnvironment(Settings):
+    """Settings read from the JOURNEYS_* environment variables under the values given (flags)."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, **other_sources: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def _sentence(error: Any) -> str:
+    """One sentence for a setting that makes no sense: the variable, its value, and what to set it to."""
+    name = str(error["loc"][0]) if error["loc"] else ""
+    variable, value = ENV_PREFIX + name.upper(), error.get("input")
+    if error["type"] in ("int_parsing", "int_from_float", "float_parsing"):
+        kind = "a whole number" if error["type"].startswith("int") else "a number"
+        return f"{variable}={value!r} is not {kind}; set it to one"
+    if name in NUMBER_RANGES:
+        low, high, example = NUMBER_RANGES[name]
+        return f"{variable}={value!r} is outside {low} to {high}; set it to a number in that range, such as {example}"
+    if error["type"] == "value_error":
+        return f"{variable}={value!r} {error['ctx']['error']}"
+    return f"{variable}={value!r}: {error['msg']}; fix or unset it"
 
 
 def shared_data_dir() -> Path:

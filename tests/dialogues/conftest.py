@@ -49,12 +49,11 @@ class ScenarioItem(pytest.Item):
 def runner(config: pytest.Config):
     """One runner (and one embedding model) for every scenario of the run, with the default settings."""
     if _RUNNER not in config.stash:
-        from dataclasses import replace
 
         from dialogues.scenarios import ScenarioRunner
         from journeys.settings import Settings
 
         # Scenarios must be deterministic with the offline default, whatever this shell configures.
-        settings = replace(Settings.from_env(device="cpu"), chat_model=None, simulator_model=None)
+        settings = Settings.from_env(device="cpu").model_copy(update={"chat_model": None, "simulator_model": None})
         config.stash[_RUNNER] = ScenarioRunner(settings)
     return config.stash[_RUNNER]
