@@ -18,23 +18,23 @@ from typing import Any
 
 from journeys.state.journey import Journey, Status
 from journeys.state.references import resolve_journey
+from journeys.words import FUNCTION_WORDS
 
 Calls = tuple[str, list[dict[str, Any]]]
 # A sentence embedder (unit vectors), used to resolve references by meaning; None: by words only.
 Embed = Callable[[list[str]], Any] | None
 
 # Words that say what to do, not which journey: left out when a reference is looked up.
-ACTION_WORDS = frozenset("""
-look looks seem seems sound sounds good fine great perfect why how what when where which come so tell explain detail details evidence behind made make think say found
-don't do does care like into interested want see seeing stuff things thing videos video more less fewer show give
-of about on in with a an to from any anymore longer stop more already
-confirm confirmed approve accept accepted reject rejected remove delete drop discard pause paused snooze merge
-combine join lump split separate divide rename call name undo resume unpause reactivate yes yep yeah yup no nope ok okay please also too is are
-was were right correct wrong spot on hold put keep these those both them they really actually definitely
-mistake mistaken accurate true false good great fine exactly journey journeys interest interests one ones the
-that's thats it's its i i'm im am my me you your can could would should will just for now not isn't aren't
-i've ive lost lose losing while together after bit break taking take time moment done with lately these days
-hey hi hello um well kind sort kinda bring being belong belongs mash all
+ACTION_WORDS = FUNCTION_WORDS | frozenset("""
+accept accepted accurate actually after already am any anymore approve aren't behind being belong belongs bit
+both break bring call can care combine come confirm confirmed correct could days definitely delete detail
+details discard divide does don't done drop evidence exactly explain false fewer fine from give good great
+hello hey hi hold i'm i've im interest interested interests into isn't it's its ive join journey journeys
+just keep kind kinda lately less like longer look looks lose losing lost lump made make mash merge mistake
+mistaken moment more name no nope not now ok okay ones pause paused perfect put reactivate really reject
+rejected remove rename resume right say see seeing seem seems separate should snooze sort sound sounds split
+spot stop stuff take taking tell that's thats them they thing things think time together too true um undo
+unpause video videos want well were when where while why will would wrong yeah yep yes your yup
 """.split())
 PRONOUN = re.compile(r"\b(it|that|this|that one|this one|the same)\b", re.IGNORECASE)
 # "after all", "at all", "all right" and "all along" say nothing of how many journeys.
@@ -335,15 +335,14 @@ def read_add(text: str, journeys: list[Journey], focus: str | None, embed: Embed
 
 
 # Words of a search request that say nothing about what was searched for ("anything I watched").
-SEARCH_FILLER = frozenset("""
-anything something stuff things thing everything all any some the a an that this those these it them what what's whats
-which did do does i i'd me my mine watch watched watching read reading listen listened listening to heard hear see saw
-seen seeing look looked looking at search searched for find found play played like liked save saved visit visited
-video videos article articles post posts podcast podcasts episode episodes song songs track tracks clip clips page pages
-tutorial tutorials activity activities history items item ones one in on from about during was were is are have has
-had else there show list tell can could you please get got up back again around time then ever ok okay so and how now
-try instead same hmm well also maybe let's lets check go over with of or but when where into interested doing
-busy been i've ive
+SEARCH_FILLER = FUNCTION_WORDS | frozenset("""
+activities activity again and any anything around article articles at back been busy but can check clip clips
+could did does doing during else episode episodes ever everything find from get go got had has have hear
+heard history hmm i'd i've instead interested into it item items ive let's lets like liked list listen
+listened listening look looked looking maybe mine now ok okay ones or over page pages play played podcast
+podcasts post posts read reading same save saved saw search searched see seeing seen some something song
+songs stuff tell that them then there thing things this time track tracks try tutorial tutorials up video
+videos visit visited watch watched watching well were what's whats when where
 """.split())
 PRONOUNS = frozenset({"it", "that", "them", "those", "this", "same"})
 SEARCH_VERBS = re.compile(r"\b(?:watch(?:ed)?|read|listen(?:ed)?|saw|see(?:n)?|look(?:ed)?|search(?:ed)?|find|found|"

@@ -106,3 +106,15 @@ def test_the_code_passes_ruff_with_the_projects_configuration():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_stop_words_are_listed_once_and_every_vocabulary_builds_on_them():
+    from agent.arguments import ACTION_WORDS, SEARCH_FILLER
+    from journeys.state.references import FILLER
+    from journeys.words import FUNCTION_WORDS, STOP_WORDS
+
+    for vocabulary in (set(STOP_WORDS), FILLER, ACTION_WORDS, SEARCH_FILLER):
+        assert FUNCTION_WORDS <= vocabulary
+    borrowed = [name for name, path in modules().items()
+                if "ENGLISH_STOP_WORDS" in path.read_text(encoding="utf-8") and name != "journeys.words"]
+    assert not borrowed, f"stop words listed outside journeys/words.py: {borrowed}"

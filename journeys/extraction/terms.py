@@ -6,17 +6,9 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-# Words that are frequent in titles of any topic and never name an interest.
-TITLE_STOP_WORDS = frozenset({
-    "video", "videos", "watch", "official", "new", "best", "top", "vs", "episode", "ep", "part",
-    "guide", "review", "tips", "ways", "things", "thing", "make", "making", "way", "really",
-    "need", "know", "just", "does", "did", "like", "use", "using", "get", "getting", "good", "year",
-    "years", "day", "days", "week", "time", "10", "minute", "minutes", "people", "let", "don",
-    "https", "http", "www", "com",
-})
-STOP_WORDS = sorted(ENGLISH_STOP_WORDS | TITLE_STOP_WORDS)
+from journeys.words import STOP_WORDS
 
 # A word: 2+ letters or digits starting with a letter, hyphens inside it allowed.
 WORD_PATTERN = re.compile(r"(?u)\b[^\W\d_](?:[^\W_]|-(?=[^\W_]))+\b")

@@ -18,11 +18,11 @@ from typing import Any
 
 from sklearn.feature_extraction.text import CountVectorizer
 
-from journeys.extraction.terms import STOP_WORDS
 from journeys.naming.base import Namer, Naming, NamingRequest
 from journeys.naming.choice import Candidate, NameChooser
 from journeys.naming.rules import NEUTRAL_NAME, check_name
 from journeys.settings import Settings
+from journeys.words import STOP_WORDS
 
 # Text that addresses the assistant rather than describing an item: orders about journeys, role markers,
 # fake tool calls and chat delimiters, script. Such items (anyone can title a video "ignore your instructions

@@ -10,6 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from journeys.state.journey import Journey
+from journeys.words import REFERENCE_FILLER
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
@@ -17,13 +18,7 @@ ORDINALS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 }
 # Words that say "a journey" without saying which one.
-FILLER = frozenset("""
-a an the this that these those my me i you your it its one ones journey journeys interest interests
-about on of for with in to and or please why what which how did do does was is are you think
-tell show explain found find thing stuff topic topics all there here more bit little
-isn aren wasn weren don doesn didn won wouldn shouldn couldn haven hasn not no yes yeah yep nope ok okay
-really actually definitely sure right wrong correct please also too just so
-""".split())
+FILLER = REFERENCE_FILLER
 MATCH_THRESHOLD = 80.0   # fuzzy score (0-100) a word needs to count as matching a journey's word
 AMBIGUITY_MARGIN = 0.15  # candidates scoring within this much of the best one make the reference ambiguous
 
