@@ -1,4 +1,4 @@
-"""Entry point of the `journeys` console script (see the command-line spec in the README)."""
+"""Entry point of the `journeys` console script; the commands follow docs/spec/cli.md."""
 
 from __future__ import annotations
 
@@ -286,7 +286,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _ = workspace.history  # open the store first: if another process holds it, say so before reading any file
     bars: dict[str, tqdm] = {}
 
-    # Progress always goes to stderr (also when it is not a terminal), as the command-line spec asks.
+    # Progress always goes to stderr (also when it is not a terminal), as docs/spec/cli.md asks.
     # Two bars, so that each estimate is honest: one counts the rows read and checked (no total, as a data
     # set's folder gives its row count only once read), the other the rows stored (only --user's).
     def on_read(count: int) -> None:
@@ -551,7 +551,7 @@ def cmd_name(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise UserError(f"{args.input}: no such file; check the --input path")
     groups = read_groups(args.input)
-    # The command-line spec makes the fine-tuned namer this command's default.
+    # docs/spec/cli.md makes the fine-tuned namer this command's default.
     namer = make_namer(args.namer or os.environ.get("JOURNEYS_NAMER") or "tuned", settings)
     names = []
     chunk = 32

@@ -1,4 +1,4 @@
-"""Scripted dialogue scenarios: the evaluators' harness (see the dialogue-scenario spec in the README).
+"""Scripted dialogue scenarios: the evaluators' harness; the format is docs/spec/dialogue-scenarios.md.
 
 A scenario is one YAML file: a user's history, then turns, each with what must hold after
 it. `run_scenario` gives it a fresh, isolated home (its own Chroma store, journey store and
@@ -119,7 +119,7 @@ class Turn(_Strict):
 
 
 class Scenario(_Strict):
-    """One scenario file, as the spec describes it."""
+    """One scenario file, as docs/spec/dialogue-scenarios.md describes it."""
 
     name: str = Field(min_length=1)
     description: str = ""

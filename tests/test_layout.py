@@ -118,3 +118,19 @@ def test_stop_words_are_listed_once_and_every_vocabulary_builds_on_them():
     borrowed = [name for name, path in modules().items()
                 if "ENGLISH_STOP_WORDS" in path.read_text(encoding="utf-8") and name != "journeys.words"]
     assert not borrowed, f"stop words listed outside journeys/words.py: {borrowed}"
+
+
+def test_the_specs_in_docs_are_the_shared_contracts_word_for_word():
+    shared = ROOT.parent / "shared" / "spec"
+    if not shared.is_dir():
+        pytest.skip(f"the shared contracts are not at {shared} (a clone without ../shared); docs/spec is the copy")
+    for contract in sorted(shared.glob("*.md")):
+        copy = ROOT / "docs" / "spec" / contract.name
+        assert copy.is_file() and copy.read_bytes() == contract.read_bytes(), f"docs/spec/{contract.name} differs"
+
+
+def test_the_domain_is_a_plain_library_without_langchain_or_a_ui():
+    frameworks = ("langchain", "langchain_core", "langgraph", "gradio")
+    wrong = sorted((name, target) for name, path in modules().items() if name.startswith("journeys")
+                   for target in runtime_imports(path) if target.split(".")[0] in frameworks)
+    assert not wrong, f"journeys/ must not import {', '.join(frameworks)}: {wrong}"

@@ -1,4 +1,4 @@
-"""Adapters that read public data sets as activity histories (rows of the history format).
+"""Adapters that read public data sets as activity histories (rows of the history format, docs/spec/history-format.md).
 
 - MovieLens (ml-latest-small and alike): a rating is an activity; the movie's title is the
   title; its genres and the tags users gave it are tags; rating / 5 is engagement.
