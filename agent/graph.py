@@ -35,7 +35,7 @@ from journeys.state.journey import Journey, Status
 from journeys.state.references import resolve_journey
 from journeys.state.store import SYSTEM_ACTIONS
 from journeys.workspace import Workspace
-from tools import CHANGING_TOOLS, TOOLS, UserContext
+from tools import CHANGING_TOOLS, TOOLS, UserContext, views
 
 
 def build_graph(
@@ -125,7 +125,7 @@ def _understand_node(workspace: Workspace, parser: IntentParser):
     def understand(state: State, runtime: Runtime[UserContext]) -> dict[str, Any]:
         """Turn the user's last message into tool calls, or answer directly when no tool is needed."""
         text = _last_human_text(state)
-        journeys = workspace.journeys.journeys(runtime.context.user_id)
+        journeys = views.listed(workspace, runtime.context.user_id)
         first_turn = not any(isinstance(m, AIMessage) for m in state["messages"])
         user_id = runtime.context.user_id
         understanding = parser.parse(text, journeys, state.get("pending"), state.get("focus"), first_turn,
@@ -238,8 +238,7 @@ def _history_span(workspace: Workspace, user_id: str) -> tuple[date, date] | Non
 
 def _search_anytime(workspace: Workspace, user_id: str, query: str) -> list[dict[str, Any]]:
     """The items closest to a search's words at any time, as search_history gives them."""
-    return [{"title": h.activity.title, "kind": h.activity.kind, "when": h.activity.timestamp.date().isoformat(),
-             "score": round(h.score, 3)} for h in workspace.history.search(user_id, query, k=5)]
+    return views.search(workspace, user_id, query, k=5)
 
 
 def _previous_search(state: State) -> dict[str, Any] | None:
@@ -303,7 +302,7 @@ def _hold_unasked_changes(workspace: Workspace, parser: IntentParser):
             return execute(request)
         user_id = request.runtime.context.user_id
         first_turn = sum(isinstance(m, HumanMessage) for m in state["messages"]) <= 1
-        if not held_calls([call], parser, _last_human_text(state), workspace.journeys.journeys(user_id), first_turn):
+        if not held_calls([call], parser, _last_human_text(state), views.listed(workspace, user_id), first_turn):
             return execute(request)
         facts = {"error": "not_requested",
                  "message": "Not done: the user's own message did not ask for this change. Changes are made only "
@@ -326,7 +325,7 @@ def _ask_about_held_node(workspace: Workspace):
         """End the turn saying which changes were held because the user did not ask for them, in the system's
         words (the model may have been misled), after the model's own answer if it gave one."""
         held = list({json.dumps(h, sort_keys=True): h for h in _held_this_turn(state)}.values())
-        journeys = workspace.journeys.journeys(runtime.context.user_id)
+        journeys = views.listed(workspace, runtime.context.user_id)
         changes = [render_reply("change", change_facts(h["name"], [h["args"]], journeys)) for h in held]
         question = render_reply("held_changes", {"changes": changes})
         last = state["messages"][-1]

@@ -22,7 +22,7 @@ from journeys.state.journey import Journey, Status
 from journeys.state.references import resolve_journey
 from journeys.workspace import Workspace
 from tools.context import UserContext
-from tools.views import EXPLAIN_ITEMS, Unresolved, card_now, evidence, item, journey_card, resolve, visible
+from tools.views import EXPLAIN_ITEMS, Unresolved, card_now, evidence, journey_card, resolve, search, visible
 
 Runtime = ToolRuntime[UserContext]
 Result = tuple[str, dict[str, Any]]
@@ -114,11 +114,9 @@ def search_history(query: str, runtime: Runtime, k: int = 5, since: str | None =
                         "message": str(exc).replace("'timestamp'", "the date")})
     if end is not None and len(until or "") <= 10:
         end = end + timedelta(days=1) - timedelta(microseconds=1)  # a bare date means the whole day
-    hits = runtime.context.workspace.history.search(
-        runtime.context.user_id, query, k=max(1, min(int(k), 20)), since=start, until=end,
-        kinds=[kind] if kind else None,
-    )
-    return _result({"query": query, "items": [{**item(h.activity), "score": round(h.score, 3)} for h in hits]})
+    items = search(runtime.context.workspace, runtime.context.user_id, query, k=max(1, min(int(k), 20)),
+                   since=start, until=end, kinds=[kind] if kind else None)
+    return _result({"query": query, "items": items})
 
 
 # Changing --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ here and nowhere else, so a reply and the panel beside it always show the same f
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from journeys.history.activity import Activity
@@ -29,6 +30,13 @@ def journey_card(journey: Journey, number: int, evidence: int = 1) -> dict[str, 
 def item(activity: Activity) -> dict[str, Any]:
     """One history item as replies and the evidence view show it: title, kind and day."""
     return {"title": activity.title, "kind": activity.kind, "when": activity.timestamp.date().isoformat()}
+
+
+def search(workspace: Workspace, user_id: str, query: str, k: int = 5, since: datetime | None = None,
+           until: datetime | None = None, kinds: list[str] | None = None) -> list[dict[str, Any]]:
+    """The k items of the user's history closest in meaning to the query, best first, each with its score."""
+    hits = workspace.history.search(user_id, query, k=k, since=since, until=until, kinds=kinds)
+    return [{**item(h.activity), "score": round(h.score, 3)} for h in hits]
 
 
 def listed(workspace: Workspace, user_id: str) -> list[Journey]:
