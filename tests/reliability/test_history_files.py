@@ -223,10 +223,17 @@ def test_ctrl_c_half_way_takes_back_what_the_file_wrote(baseline, tmp_path: Path
         stored.append(count)
         signal.raise_signal(signal.SIGINT)
 
+    # Python's own Ctrl-C handling, as in a `journeys ingest` process. Once in a full run the signal did not
+    # arrive: a library loaded by an earlier test in this process can leave its own handler at the C level, or
+    # SIGINT blocked; re-installing Python's handler, unblocked, makes the interrupt reach the import.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    blocked = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         with pytest.raises(KeyboardInterrupt):
             workspace.ingest([history], on_progress=interrupt_after_the_first_batch)
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        signal.signal(signal.SIGINT, previous)
         workspace.close()
     assert stored == [256]  # one batch was written before the interrupt...
     check_store(baseline[1], store_content(home, embedder), {"reject": True})  # ...and taken back
