@@ -106,3 +106,25 @@ def test_names_are_plain_text(raw, plain):
     from journeys.naming.backends import plain_text
 
     assert plain_text(raw) == plain
+
+
+@pytest.mark.slow
+def test_beams_that_share_one_reading_of_the_prompt_find_the_same_candidates_with_the_same_scores(model_cache):
+    from journeys.naming.backends import NAME_TOKENS, SHIPPED_ADAPTER
+    from journeys.naming.language_model import load_tuned_model
+    from journeys.naming.training import tuned_prompt
+
+    model = load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu")
+    groups = [  # prompts of different lengths, so the batch is left-padded
+        ["Ukulele chords for absolute beginners", "Easy strumming patterns", "Ukulele fingerpicking lesson 2"],
+        ["Hydroponic lettuce in a closet", "LED grow lights for small spaces", "Nutrient solution basics",
+         "Kratky method jars on a windowsill", "Vertical tower garden build"],
+        ["Rust ownership explained"],
+    ]
+    prompts = [tuned_prompt(titles) for titles in groups]
+    shared = model.candidates(prompts, 4, NAME_TOKENS, share_prompt=True)
+    apart = model.candidates(prompts, 4, NAME_TOKENS, share_prompt=False)
+    assert [[text for text, _ in group] for group in shared] == [[text for text, _ in group] for group in apart]
+    assert all(len(group) == 4 for group in shared)
+    for one, other in zip(shared, apart):
+        assert [score for _, score in one] == pytest.approx([score for _, score in other], abs=1e-4)
