@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     namer_retries: Annotated[int, _within("namer_retries")] = 2
     namer_fallback: str = "tuned"
     # Candidate names the tuned (or remote) namer proposes and chooses among; 1 is its single
-    # greedy answer, about twice as fast on a CPU (bench/results/namer.md).
+    # greedy answer, without choosing (costs: bench/results/namer.md).
     namer_candidates: Annotated[int, _within("namer_candidates")] = 4
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
