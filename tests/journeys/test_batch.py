@@ -108,30 +108,32 @@ def test_a_user_whose_store_stays_locked_a_while_is_tried_again_and_a_lasting_lo
     monkeypatch.setattr(batch, "BUSY_PAUSE", 0.4)
     worker = batch.BatchWorker(settings)
 
-    def hold_the_write_lock(seconds):
-        other = sqlite3.connect(settings.journeys_db, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        taken.set()
-        time.sleep(seconds)
-        other.execute("ROLLBACK")
-        other.close()
+    def run_while_locked(seconds, user_id):
+        """Run one user while another connection holds the store's write lock for `seconds`."""
+        taken = threading.Event()
+
+        def hold():
+            other = sqlite3.connect(settings.journeys_db, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            taken.set()
+            time.sleep(seconds)
+            other.execute("ROLLBACK")
+            other.close()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        taken.wait()
+        try:
+            return worker.run(user_id)
+        finally:
+            holder.join()
 
     # Held for about one pause: the first attempt meets the lock, a later one gets through.
-    taken = threading.Event()
-    holder = threading.Thread(target=hold_the_write_lock, args=(0.6,))
-    holder.start()
-    taken.wait()
-    result = worker.run("maya")
-    holder.join()
+    result = run_while_locked(0.6, "maya")
     assert result.error is None and result.journeys
 
     # Held past every attempt (0.2 s wait, pauses 0.4 + 0.8 s): the user fails with the reason, the next one works.
-    taken = threading.Event()
-    holder = threading.Thread(target=hold_the_write_lock, args=(3.0,))
-    holder.start()
-    taken.wait()
-    result = worker.run("theo")
-    holder.join()
+    result = run_while_locked(3.0, "theo")
     assert result.error == "OperationalError: (sqlite3.OperationalError) database is locked"
     assert worker.run("omar").journeys
     worker.workspace.history.close()
