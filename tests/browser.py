@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,21 +46,31 @@ def find_or_install_chromium() -> str:
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         pytest.skip("browser tests need Debian's chromium package (apt-get install chromium); "
                     "it is missing and this user cannot install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False)
-        result = subprocess.run(install, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            pytest.fail(f"installing Debian's chromium failed: {result.stderr[-500:]}")
+    from filelock import FileLock
+
+    # The run's workers each reach this; apt-get allows one at a time, so they take turns and look again.
+    with FileLock(os.path.join(tempfile.gettempdir(), "journeys-tests-chromium-install.lock")):
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+        if found:
+            return found
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+        if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False)
+            result = subprocess.run(install, env=env, capture_output=True, text=True)
+            if result.returncode != 0:
+                pytest.fail(f"installing Debian's chromium failed: {result.stderr[-500:]}")
     return shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium driven by Playwright, for the whole run."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait up to 20 s for the page (Playwright's default is 5 s): with the suite on two
+    # workers, a page sometimes needs longer to redraw while the other worker is busy.
+    expect.set_options(timeout=20_000)
     executable = find_or_install_chromium()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)

@@ -50,24 +50,61 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory, embedder: TextEmbed
     return workspace
 
 
-_MODEL_CACHE_KEY = pytest.StashKey[tuple[Path, str | None]]()
+_MODEL_CACHE_KEY = pytest.StashKey[tuple[Path, str | None, bool]]()
+# Set by the first pytest process of a run to its model cache, so that pytest-xdist's workers (started
+# from it, with its environment) share that one cache instead of each converting the model again.
+RUN_CACHE = "JOURNEYS_TEST_RUN_CACHE"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """One fresh model cache for the whole run (JOURNEYS_CACHE), so the language model is converted
-    once; every test, scenario and subprocess (the CLI, `journeys demo`, `journeys namer serve`) shares it."""
-    cache = Path(tempfile.mkdtemp(prefix="journeys-test-cache-"))
-    config.stash[_MODEL_CACHE_KEY] = (cache, os.environ.get("JOURNEYS_CACHE"))
+    once; every worker, test, scenario and subprocess (the CLI, `journeys demo`, `journeys namer serve`)
+    shares it. The process that made it removes it at the end."""
+    inherited = os.environ.get(RUN_CACHE)
+    owner = not (inherited and Path(inherited).is_dir())
+    cache = Path(tempfile.mkdtemp(prefix="journeys-test-cache-")) if owner else Path(inherited)
+    config.stash[_MODEL_CACHE_KEY] = (cache, os.environ.get("JOURNEYS_CACHE"), owner)
     os.environ["JOURNEYS_CACHE"] = str(cache)
+    os.environ[RUN_CACHE] = str(cache)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    cache, previous = config.stash[_MODEL_CACHE_KEY]
+    cache, previous, owner = config.stash[_MODEL_CACHE_KEY]
+    if not owner:
+        return
     shutil.rmtree(cache, ignore_errors=True)
+    os.environ.pop(RUN_CACHE, None)
     if previous is None:
         os.environ.pop("JOURNEYS_CACHE", None)
     else:
         os.environ["JOURNEYS_CACHE"] = previous
+
+
+# The longest test files (each two minutes or more of a run, measured), handed to pytest-xdist's two
+# workers first, so that no long file starts near the end while the other worker sits idle.
+LONGEST_FIRST = (
+    "tests/reliability/test_kills.py",
+    "tests/reliability/test_isolation.py",
+    "tests/journeys/test_namer_service.py",
+    "tests/test_cli.py",
+    "tests/test_shared_state.py",
+    "tests/reliability/test_injection.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the longest files first (the rest keep their order); see LONGEST_FIRST."""
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    root = config.rootpath
+
+    def order(item: pytest.Item) -> int:
+        try:
+            path = item.path.relative_to(root).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(path, len(rank))
+
+    items.sort(key=order)  # stable: within a file, and among the other files, the collection order stays
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,9 @@ def history_ids(home: Path, embedder: TextEmbedder) -> dict[str, dict]:
 def sqlite_ok(path: Path) -> None:
     if not path.exists():
         return
-    with sqlite3.connect(path, timeout=30) as db:
+    # closing(): the connection closes here, not when garbage collection gets to it. Its close removes the
+    # -wal and -shm files, which must not happen while a home is being copied (Stage.reset).
+    with closing(sqlite3.connect(path, timeout=30)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", path
 
 
@@ -133,7 +136,7 @@ def journeys_of(home: Path, user: str = USER) -> list[dict]:
     sqlite_ok(home / "checkpoints.sqlite")
     if not path.exists():
         return []
-    with sqlite3.connect(path, timeout=30) as db:
+    with closing(sqlite3.connect(path, timeout=30)) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "journeys" not in tables:
             return []
