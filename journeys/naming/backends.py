@@ -224,6 +224,9 @@ class FewShotNamer:
 
 # Candidate names the tuned namer proposes per group, and the longest name it may write (tokens).
 CANDIDATES, NAME_TOKENS = 4, 12
+# A group left with the neutral name (every candidate refused, or already another journey's of the same owner)
+# gets a second search this many times as wide; then, last, its titles' most frequent words.
+WIDER_SEARCH = 2
 
 # Where the shipped adapter of the tuned namer lives (trained by `journeys namer train`).
 SHIPPED_ADAPTER = Path(__file__).parent / "namer_data" / "adapter"
@@ -234,7 +237,11 @@ class TunedNamer:
 
     It proposes `candidates` names per group by beam search, adds the group's salient-terms
     name, and keeps the one that fits the whole group best (journeys.naming.choice); with
-    candidates=1 it gives its single greedy answer, as the paper's namer does.
+    candidates=1 it gives its single greedy answer, as the paper's namer does. The neutral name
+    is the last resort: a group none of whose candidates is usable (refused by the rules, or a
+    name the owner's other journeys already have, as when the model calls several of a person's
+    film groups "Dark comedy") is searched again WIDER_SEARCH times as wide, and then offered
+    its titles' most frequent words.
     """
 
     backend = "tuned"
@@ -268,12 +275,21 @@ class TunedNamer:
                 answers = model.complete([tuned_prompt(r.titles) for r in batch], max_new_tokens=NAME_TOKENS)
                 names += [checked(answer, self.backend, r.titles) for answer, r in zip(answers, batch)]
             return names
+        proposed = self._propose(model, requests, self.candidates)
+        names = self.chooser.choose(requests, with_keywords(requests, proposed, self.backend), self.backend)
+        return name_the_unnamed(requests, names, self.chooser, self.backend,
+                                lambda retry, count: self._propose(model, retry, count), WIDER_SEARCH * self.candidates)
+
+    def _propose(self, model: Any, requests: Sequence[NamingRequest], count: int) -> list[list[str]]:
+        """The model's `count` beam-search names for each request, best first, in batches."""
+        from journeys.naming.training import tuned_prompt
+
         proposed: list[list[str]] = []
         for start in range(0, len(requests), self.batch_size):
             batch = requests[start:start + self.batch_size]
-            found = model.candidates([tuned_prompt(r.titles) for r in batch], self.candidates, NAME_TOKENS)
+            found = model.candidates([tuned_prompt(r.titles) for r in batch], count, NAME_TOKENS)
             proposed += [[text for text, _ in answers] for answers in found]
-        return self.chooser.choose(requests, with_keywords(requests, proposed, self.backend), self.backend)
+        return proposed
 
 
 def with_keywords(requests: Sequence[NamingRequest], proposed: Sequence[Sequence[str]], source: str
@@ -288,6 +304,37 @@ def with_keywords(requests: Sequence[NamingRequest], proposed: Sequence[Sequence
             candidates.append(Candidate(" & ".join(request.terms[:2]), "keywords", len(texts)))
         result.append(candidates)
     return result
+
+
+def name_the_unnamed(requests: Sequence[NamingRequest], names: list[Naming], chooser: NameChooser, backend: str,
+                     propose: Callable[[list[NamingRequest], int], list[list[str]]], wider: int) -> list[Naming]:
+    """Names for the groups a first choice left neutral: `wider` candidates from `propose`, then the titles' frequent words.
+
+    propose(requests, count) gives each request's `count` model names, best first; a RemoteNamerError
+    from it skips to the titles' words. Each name found here says so in its metadata ("after").
+    """
+    for attempt in ("wider search", "title words"):
+        unnamed = [i for i, n in enumerate(names) if n.name == NEUTRAL_NAME]
+        if not unnamed:
+            break
+        # What the owner's other groups were given is taken, as is what their journeys already had.
+        given: dict[str, list[str]] = {}
+        for request, naming in zip(requests, names):
+            if request.owner is not None and naming.name != NEUTRAL_NAME:
+                given.setdefault(request.owner, []).append(naming.name)
+        retry = [replace(requests[i], avoid=[*requests[i].avoid, *given.get(requests[i].owner or "", [])])
+                 for i in unnamed]
+        if attempt == "wider search":
+            try:
+                candidates = with_keywords(retry, propose(retry, wider), backend)
+            except RemoteNamerError:
+                continue
+        else:
+            candidates = [[Candidate(" & ".join(frequent_terms(r.titles)[:2]), "title words")] for r in retry]
+        for i, naming in zip(unnamed, chooser.choose(retry, candidates, backend)):
+            if naming.name != NEUTRAL_NAME:
+                names[i] = replace(naming, metadata={**naming.metadata, "after": attempt})
+    return names
 
 
 class RemoteNamerError(Exception):
@@ -376,14 +423,27 @@ class RemoteNamer:
         host = {"host": self.url}
         if self.candidates <= 1:
             return [checked(texts[0], self.backend, r.titles, host) for texts, r in zip(proposed, requests)]
-        return self.chooser.choose(requests, with_keywords(requests, proposed, self.backend), self.backend,
-                                   [host] * len(requests))
+        names = self.chooser.choose(requests, with_keywords(requests, proposed, self.backend), self.backend,
+                                    [host] * len(requests))
+        return name_the_unnamed(requests, names, self.chooser, self.backend, self._propose,
+                                WIDER_SEARCH * self.candidates)
 
-    def _complete(self, prompts: list[str]) -> list[list[str]]:
-        """Each prompt's answers from the host, within the budget; RemoteNamerError says why there are none."""
+    def _propose(self, requests: list[NamingRequest], count: int) -> list[list[str]]:
+        """The host's `count` beam-search names for each request (RemoteNamerError when it cannot answer)."""
+        from journeys.naming.training import tuned_prompt
+
+        proposed: list[list[str]] = []
+        for start in range(0, len(requests), self.batch_size):
+            batch = requests[start:start + self.batch_size]
+            proposed += self._complete([tuned_prompt(r.titles) for r in batch], count)
+        return proposed
+
+    def _complete(self, prompts: list[str], count: int | None = None) -> list[list[str]]:
+        """Each prompt's answers (`count`, else `candidates`) from the host, within the budget; RemoteNamerError
+        says why there are none."""
+        count = max(1, self.candidates if count is None else count)
         payload = {"model": self.model, "prompt": prompts, "max_tokens": NAME_TOKENS, "temperature": 0.0,
-                   "stop": ["\n"], "n": max(1, self.candidates),
-                   **({"use_beam_search": True} if self.candidates > 1 else {})}
+                   "stop": ["\n"], "n": count, **({"use_beam_search": True} if count > 1 else {})}
         started = time.monotonic()
         deadline = started + self.budget
         attempts, failure = 0, None
@@ -400,7 +460,7 @@ class RemoteNamer:
                 if status != 200:
                     raise RemoteNamerError(f"the remote namer at {self.url} refused the request with HTTP {status}: "
                                            f"{plain_text(body[:400].decode('utf-8', 'replace'))[:200]}")
-                return _completion_texts(body, len(prompts), self.url, max(1, self.candidates))
+                return _completion_texts(body, len(prompts), self.url, count)
             except _Retryable as exc:
                 failure = exc
             except _NoAnswer as exc:

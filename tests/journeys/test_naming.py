@@ -128,3 +128,35 @@ def test_beams_that_share_one_reading_of_the_prompt_find_the_same_candidates_wit
     assert all(len(group) == 4 for group in shared)
     for one, other in zip(shared, apart):
         assert [score for _, score in one] == pytest.approx([score for _, score in other], abs=1e-4)
+
+
+@pytest.mark.slow
+def test_a_group_whose_candidates_are_all_taken_is_searched_wider_then_named_by_its_title_words(model_cache):
+    """Several of a person's film groups all drew "Dark comedy"-like candidates, and the last got the neutral name."""
+    from journeys.naming.backends import NAME_TOKENS, SHIPPED_ADAPTER, WIDER_SEARCH, TunedNamer
+    from journeys.naming.choice import same_name
+    from journeys.naming.language_model import load_tuned_model
+    from journeys.naming.rules import check_name
+    from journeys.naming.training import tuned_prompt
+
+    titles = ["Village of the Damned (1960)", "Children of the Damned (1963)", "Bad Seed, The (1956)"]
+    model = load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu")
+    namer = TunedNamer(model_cache, device="cpu")
+
+    def beams(count: int) -> list[str]:
+        return [check_name(text, titles).name for text, _ in model.candidates([tuned_prompt(titles)], count, NAME_TOKENS)[0]]
+
+    first = beams(namer.candidates)
+    [named] = namer.name_many([NamingRequest(titles, owner="u", avoid=first)])
+    assert named.name != NEUTRAL_NAME and named.metadata["after"] == "wider search"
+    assert not any(same_name(named.name, taken) for taken in first)
+
+    wider = beams(WIDER_SEARCH * namer.candidates)
+    [named] = namer.name_many([NamingRequest(titles, owner="u", avoid=first + wider)])
+    assert named.metadata["after"] == "title words"
+    words = {w.lower() for t in titles for w in t.replace(",", " ").split()}
+    assert named.name != NEUTRAL_NAME and {w.lower() for w in named.name.split() if w != "&"} <= words
+
+    # With no other owner's name in the way, the first search's choice stands.
+    [plain] = namer.name_many([NamingRequest(titles, owner="u")])
+    assert "after" not in plain.metadata and plain.name in first
