@@ -51,7 +51,7 @@ def worker(backend: str, cache: Path, count: int, measure: str) -> dict:
     started = time.perf_counter()
     if backend == "fewshot":
         namer = FewShotNamer(cache, device="cpu")
-    else:  # the product's default on a CPU (output layer in int8), or full precision as before it
+    else:  # the product's default on a CPU (language_model.cpu_form), or full precision as before it
         options = {"greedy": {"candidates": 1, "quantized": False}, "tuned-fp32": {"quantized": False}}
         namer = TunedNamer(cache, device="cpu", **options.get(backend, {}))
     namer.name_many(requests[:1])
@@ -127,11 +127,12 @@ def write_report(r: dict) -> None:
         f"`python -m bench.namer_bench` on {machine}, CPU, names of at most 12 tokens.",
         f"{r['groups']} groups of the written naming examples one at a time, then {2 * r['groups']} in batches.",
         f"Tuned: {r['candidates']} beam-search candidates per group plus the salient-terms name, the best-fitting one",
-        "chosen (journeys.naming.choice), with the output layer in int8 as the product runs on a CPU; beside it the",
+        "chosen (journeys.naming.choice), in the form the product runs on a CPU (language_model.cpu_form: output",
+        "layer in int8, the rest in bfloat16 where the CPU has bfloat16 instructions); beside it the",
         "same in float32 throughout. Baselines in the same run: the same adapter's single greedy name in float32",
         "(the namer before it chose among candidates) and few-shot prompting of the same base model.",
         "",
-        "| measure | tuned (chooses, int8 output layer) | tuned (chooses, float32) | tuned greedy, float32 (baseline) "
+        "| measure | tuned (chooses, CPU form) | tuned (chooses, float32) | tuned greedy, float32 (baseline) "
         "| few-shot (baseline) | vs greedy | vs few-shot |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         row("prompt length (tokens, mean)", "prompt_tokens", 0),
@@ -141,7 +142,7 @@ def write_report(r: dict) -> None:
         row("peak memory of the process (MB)", "peak_rss_mb", 0),
         "",
         f"Target: a chosen name at p50 <= 0.6 s warm on 2 cores: {t['p50_s']:.3f} s, "
-        f"**{'met' if t['p50_s'] <= 0.6 else 'not met'}**. The int8 output layer gives the same name as float32 for "
+        f"**{'met' if t['p50_s'] <= 0.6 else 'not met'}**. The CPU form gives the same name as float32 for "
         f"{r['same_name_as_fp32']} of {r['groups']} groups.",
         "",
         "Start-up of the tuned namer, up to its first name, each in a fresh process:",

@@ -195,7 +195,9 @@ def agree_articles(name: str) -> str:
             if phrase and _plural(phrase[-1]) and len(phrase) <= 3:
                 continue  # a plural needs no article
             next_word = words[i + 1].lower()
-            vowel = next_word[:1] in ("a", "e", "i", "o") or next_word.startswith(("hour", "honest", "heir"))
+            # By sound: "a Eurorack synth", "a one-pot meal", "an hour"; "u" is left to "a" ("a ukulele").
+            vowel = (next_word[:1] in ("a", "e", "i", "o") and not next_word.startswith(("eu", "one", "once", "ewe"))
+                     or next_word.startswith(("hour", "honest", "heir")))
             word = ("An" if vowel else "A") if word[0].isupper() else ("an" if vowel else "a")
         result.append(word)
     return " ".join(result)

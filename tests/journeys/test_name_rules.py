@@ -85,6 +85,10 @@ def test_proper_nouns_keep_the_casing_the_titles_give_them(raw, titles, expected
     ("Building an raised bed", "Building a raised bed"),
     ("Learning a new language", "Learning a new language"),
     ("Restringing a tennis racket", "Restringing a tennis racket"),
+    ("Building an eurorack modular synth", "Building a eurorack modular synth"),
+    ("Cooking an one-pot dinner", "Cooking a one-pot dinner"),
+    ("Tuning a ukulele", "Tuning a ukulele"),
+    ("Walking a hour a day", "Walking an hour a day"),
 ])
 def test_articles_agree_with_their_noun(raw, expected):
     assert check_name(raw).name == expected

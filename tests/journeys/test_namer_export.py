@@ -1,7 +1,8 @@
 """`journeys namer export`: the merged checkpoint loads with plain transformers and names as the tuned backend.
 
 The export is the full-precision model (what a GPU server runs); on a CPU the tuned backend quantises its
-output layer, which keeps the names of the full-precision model for almost every group (checked here too).
+output layer and computes the rest in bfloat16 where the CPU can, which keeps the names of the full-precision
+model for most groups and near ones for the others (checked here too).
 """
 
 import json
@@ -49,18 +50,25 @@ def test_the_export_is_a_plain_checkpoint_that_names_exactly_as_the_tuned_backen
     assert [n.name for n in from_export] == [n.name for n in tuned.name_many(GROUPS)]
 
 
-def test_on_a_cpu_the_output_layer_is_int8_and_the_names_stay_those_of_full_precision(model_cache):
+def test_on_a_cpu_the_output_layer_is_int8_the_body_bfloat16_where_the_cpu_has_it_and_names_stay_close(model_cache):
     import torch
 
-    from journeys.naming.language_model import load_tuned_model
+    from journeys.naming.language_model import has_bfloat16_instructions, load_tuned_model
+    from journeys.naming.rules import _word_keys
 
-    assert isinstance(load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu").model.lm_head,
-                      torch.ao.nn.quantized.dynamic.Linear)
-    assert isinstance(load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu", quantized=False).model.lm_head,
-                      torch.nn.Linear)
+    cpu = load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu").model
+    assert isinstance(cpu.lm_head, torch.ao.nn.quantized.dynamic.Linear)
+    body = next(cpu.model.parameters()).dtype
+    assert body == (torch.bfloat16 if has_bfloat16_instructions() else torch.float32)
+    full_model = load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu", quantized=False).model
+    assert isinstance(full_model.lm_head, torch.nn.Linear) and next(full_model.parameters()).dtype == torch.float32
+
     quantized = [n.name for n in TunedNamer(model_cache, device="cpu").name_many(GROUPS)]
     full = [n.name for n in TunedNamer(model_cache, device="cpu", quantized=False).name_many(GROUPS)]
-    assert sum(a == b for a, b in zip(quantized, full)) >= len(GROUPS) - 1, list(zip(quantized, full))
+    pairs = list(zip(quantized, full))
+    # Most names are the same; any other one is a near neighbour, about the same thing.
+    assert sum(a == b for a, b in pairs) >= len(GROUPS) // 2, pairs
+    assert all(set(_word_keys(a)) & set(_word_keys(b)) for a, b in pairs), pairs
 
 
 def test_an_export_refuses_a_folder_in_use_and_a_missing_adapter(model_cache, tmp_path):
