@@ -308,22 +308,20 @@ def with_keywords(requests: Sequence[NamingRequest], proposed: Sequence[Sequence
 
 def name_the_unnamed(requests: Sequence[NamingRequest], names: list[Naming], chooser: NameChooser, backend: str,
                      propose: Callable[[list[NamingRequest], int], list[list[str]]], wider: int) -> list[Naming]:
-    """Names for the groups a first choice left neutral: `wider` candidates from `propose`, then the titles' frequent words.
+    """Better names for the groups a first choice served badly: `wider` candidates from `propose` for the groups
+    left neutral or named after one title, then the titles' frequent words for those still neutral.
 
-    propose(requests, count) gives each request's `count` model names, best first; a RemoteNamerError
-    from it skips to the titles' words. Each name found here says so in its metadata ("after").
+    A group named after one title keeps its name unless the wider search finds one that does not lean on a
+    single title. propose(requests, count) gives each request's `count` model names, best first; a
+    RemoteNamerError from it skips to the titles' words. Each name found here says so in its metadata ("after").
     """
     for attempt in ("wider search", "title words"):
-        unnamed = [i for i, n in enumerate(names) if n.name == NEUTRAL_NAME]
-        if not unnamed:
-            break
-        # What the owner's other groups were given is taken, as is what their journeys already had.
-        given: dict[str, list[str]] = {}
-        for request, naming in zip(requests, names):
-            if request.owner is not None and naming.name != NEUTRAL_NAME:
-                given.setdefault(request.owner, []).append(naming.name)
-        retry = [replace(requests[i], avoid=[*requests[i].avoid, *given.get(requests[i].owner or "", [])])
-                 for i in unnamed]
+        redo = [i for i, n in enumerate(names)
+                if n.name == NEUTRAL_NAME or (attempt == "wider search" and n.metadata.get("narrows"))]
+        if not redo:
+            continue
+        retry = [replace(requests[i], avoid=[*requests[i].avoid, *_names_of_the_others(requests, names, i)])
+                 for i in redo]
         if attempt == "wider search":
             try:
                 candidates = with_keywords(retry, propose(retry, wider), backend)
@@ -331,10 +329,19 @@ def name_the_unnamed(requests: Sequence[NamingRequest], names: list[Naming], cho
                 continue
         else:
             candidates = [[Candidate(" & ".join(frequent_terms(r.titles)[:2]), "title words")] for r in retry]
-        for i, naming in zip(unnamed, chooser.choose(retry, candidates, backend)):
-            if naming.name != NEUTRAL_NAME:
+        for i, naming in zip(redo, chooser.choose(retry, candidates, backend)):
+            if naming.name != NEUTRAL_NAME and not naming.metadata.get("narrows"):
                 names[i] = replace(naming, metadata={**naming.metadata, "after": attempt})
     return names
+
+
+def _names_of_the_others(requests: Sequence[NamingRequest], names: Sequence[Naming], i: int) -> list[str]:
+    """The names given to the other groups of request i's owner (taken, as their journeys' names are)."""
+    owner = requests[i].owner
+    if owner is None:
+        return []
+    return [naming.name for j, (request, naming) in enumerate(zip(requests, names))
+            if j != i and request.owner == owner and naming.name != NEUTRAL_NAME]
 
 
 class RemoteNamerError(Exception):

@@ -128,6 +128,8 @@ class NameChooser:
             taken.append(pick.name)
             notes.update({"candidates": len(scored[i]), "chosen_from": pick.source,
                           "score": round(pick.score, 4)})
+            if pick.parts["narrows"]:
+                notes["narrows"] = True  # every better-scoring candidate was taken or leaned on one title too
             names[i] = Naming(pick.name, backend, notes)
         return [n for n in names if n is not None]
 

@@ -75,3 +75,29 @@ def test_grounding_is_the_share_of_name_words_the_group_uses_more_than_once():
     assert grounding("Sourdough baking", BAKING, ()) == 0.5
     assert grounding("Sourdough baking", BAKING, ("baking",)) == 1.0
     assert grounding("Baby blanket crochet", BAKING, ()) == 0.0
+
+
+def test_a_name_leaning_on_one_title_is_replaced_only_by_a_wider_search_that_finds_one_that_does_not(chooser):
+    from journeys.naming.backends import name_the_unnamed
+
+    request = NamingRequest(WOODWORKING, owner="u")
+    [first] = chooser.choose([request], [ranked("Cutting board")], "tuned")
+    assert first.name == "Cutting board" and first.metadata["narrows"]
+
+    asked = []
+
+    def wider(requests, count):
+        asked.append(count)
+        return [["Cutting board", "Woodworking joinery"]]
+
+    [named] = name_the_unnamed([request], [first], chooser, "tuned", wider, 8)
+    assert (named.name, named.metadata["after"], asked) == ("Woodworking joinery", "wider search", [8])
+    assert "narrows" not in named.metadata
+
+    # A wider search that again only leans on one title keeps the first name.
+    [kept] = name_the_unnamed([request], [first], chooser, "tuned", lambda requests, count: [["Making cutting boards"]], 8)
+    assert kept == first
+
+    # A name that fits the whole group asks for nothing more.
+    [whole] = chooser.choose([request], [ranked("Woodworking joinery")], "tuned")
+    assert name_the_unnamed([request], [whole], chooser, "tuned", lambda requests, count: pytest.fail("searched"), 8) == [whole]
