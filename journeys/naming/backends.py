@@ -248,7 +248,8 @@ class TunedNamer:
 
     def __init__(self, cache: Path, adapter: Path = SHIPPED_ADAPTER, device: str = "auto", batch_size: int = 16,
                  candidates: int = CANDIDATES, chooser: NameChooser | None = None, quantized: bool | None = None):
-        """quantized: the model's output layer in int8 (None: on a CPU; see language_model.load_tuned_model)."""
+        """quantized: the CPU form of the model (int8 output layer, bfloat16 body where the CPU has it; None: on a
+        CPU; see language_model.cpu_form)."""
         self.cache, self.adapter, self.device, self.batch_size = cache, adapter, device, batch_size
         self.candidates, self.quantized = candidates, quantized
         self.chooser = chooser or NameChooser()
@@ -330,7 +331,8 @@ def name_the_unnamed(requests: Sequence[NamingRequest], names: list[Naming], cho
         else:
             candidates = [[Candidate(" & ".join(frequent_terms(r.titles)[:2]), "title words")] for r in retry]
         for i, naming in zip(redo, chooser.choose(retry, candidates, backend)):
-            if naming.name != NEUTRAL_NAME and not naming.metadata.get("narrows"):
+            # Any name is better than the neutral one; a name that leans on one title only gives way to one that does not.
+            if naming.name != NEUTRAL_NAME and (names[i].name == NEUTRAL_NAME or not naming.metadata.get("narrows")):
                 names[i] = replace(naming, metadata={**naming.metadata, "after": attempt})
     return names
 
