@@ -177,7 +177,7 @@ def load_tuned_model(cache: Path, adapter: Path, device: str = "auto", quantized
     """The base model with a namer LoRA adapter merged in, loaded once per process and adapter.
 
     quantized: the CPU form (cpu_form): the output layer in int8 and, on a CPU with bfloat16
-    instructions, the rest of the model in bfloat16. None means on a CPU, where it takes about half
+    instructions, the rest of the model in bfloat16. None means on a CPU, where it takes about a third of
     the time of full precision (bench/results/namer.md). `journeys namer export` asks for False: it
     saves the full-precision weights.
     """
