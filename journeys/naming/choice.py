@@ -28,7 +28,13 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from journeys.naming.base import Naming, NamingRequest
-from journeys.naming.rules import NEUTRAL_NAME, _word_keys, check_name, narrows_to_one_title
+from journeys.naming.rules import (
+    NEUTRAL_NAME,
+    _word_keys,
+    check_name,
+    drop_unfounded_periods,
+    narrows_to_one_title,
+)
 
 if TYPE_CHECKING:
     from journeys.history.embedding import TextEmbedder
@@ -36,6 +42,9 @@ if TYPE_CHECKING:
 # The weights of the score's parts, set on the validation split of the naming examples
 # (docs/evaluation/naming.md says how the chosen names score on the test split).
 COVERAGE, DISTINCTION, GROUNDING, PREFERENCE, NARROWING = 1.0, 0.5, 0.3, 0.03, 1.0
+# A name that keeps a decade or year its titles do not bear out (the rules drop such a period
+# when the rest is still a name) loses to any candidate without one of similar fit.
+INVENTED_PERIOD = 0.3
 # Two names of one owner this alike (rapidfuzz token-set ratio, 0-100) are the same name.
 SAME_NAME_RATIO = 88
 
@@ -174,10 +183,11 @@ class NameChooser:
                 distinction = own - max(float(c @ vector) for c in others) if others else 0.0
                 grounded = grounding(name, request.titles, request.terms)
                 narrow = narrows_to_one_title(name, request.titles)
+                invented = drop_unfounded_periods(name, request.titles) != name
                 parts = {"coverage": coverage, "distinction": distinction, "grounding": grounded,
-                         "rank": candidate.rank, "narrows": float(narrow)}
+                         "rank": candidate.rank, "narrows": float(narrow), "invented_period": float(invented)}
                 score = (COVERAGE * coverage + DISTINCTION * distinction + GROUNDING * grounded
-                         - PREFERENCE * candidate.rank - NARROWING * narrow)
+                         - PREFERENCE * candidate.rank - NARROWING * narrow - INVENTED_PERIOD * invented)
                 scored.append(_Scored(name, candidate.source, score, parts))
             scored.sort(key=lambda s: -s.score)
             result.append(scored)

@@ -44,8 +44,9 @@ class LanguageModel:
         """The `count` best continuations of each prompt by beam search, with their length-normalised log-probability.
 
         One batched beam search serves every prompt (bench/results/namer.md). share_prompt: each prompt is
-        read once and its cache copied to the beams, instead of once per beam (the same candidates, in about
-        three quarters of the time on a 2-core CPU, where reading the prompt four times was half the work).
+        read once and its cache copied to the beams, instead of once per beam (the same candidates in float32,
+        in about three quarters of the time on a 2-core CPU, where reading the prompt four times was half the
+        work; in bfloat16 the two round differently and near-tied beams may swap).
         """
         texts, output = self._generate(prompts, max_new_tokens, stop, shared_beams=count if share_prompt else 0,
                                        num_beams=count, num_return_sequences=count,

@@ -110,9 +110,74 @@ def shorten(name: str) -> str:
     return " ".join(words[: cuts[-1]]) if cuts else name
 
 
+# A time period in a name: a decade ("1980s", "80s", "'90s", "early 2000s") or a year or a
+# span of years ("2019", "2011-2014"); PERIODS adds the words that join or introduce them
+# ("80s and 90s", "from the 1980s").
+_PERIOD = r"(?:(?:early|late|mid)[- ])?(?:(?:1[89]|20)?\d0'?s|'\d0s|(?:1[89]|20)\d\d(?:\s*[-–]\s*(?:(?:1[89]|20)?\d\d))?)"
+PERIOD = re.compile(rf"(?<![\w'])({_PERIOD})(?![\w'])", re.IGNORECASE)
+PERIODS = re.compile(
+    rf"(?:\b(?:from|of|in)\s+(?:the\s+)?)?(?<![\w']){_PERIOD}(?:\s*(?:,|and|&|to|-|–|/)\s*(?:the\s+)?{_PERIOD})*(?![\w'])",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+# A decade is the titles' own when at least this share of them falls in it (by a year or the decade's name).
+PERIOD_SUPPORT = 0.2
+
+
+def _years(period: str) -> range:
+    """The years a period covers ("1980s" or "80s": 1980-1989; "2011-2014"; "2019")."""
+    text = period.lower().replace("'", "").strip()
+    text = re.sub(r"^(early|late|mid)[- ]", "", text)
+    if text.endswith("s"):
+        digits = text[:-1]
+        start = int(digits) if len(digits) == 4 else (1900 + int(digits) if int(digits) >= 30 else 2000 + int(digits))
+        return range(start, start + 10)
+    ends = [int(part) for part in re.split(r"\s*[-–]\s*", text) if part]
+    first = ends[0]
+    last = ends[-1] if len(str(ends[-1])) == 4 else (first // 100) * 100 + ends[-1]
+    return range(first, max(first, last) + 1)
+
+
+def _titles_period(years: range, titles: Sequence[str]) -> bool:
+    """Whether enough titles fall in these years (a year in the title, or the period's own name)."""
+    def inside(title: str) -> bool:
+        if any(int(y) in years for y in YEAR.findall(title)):
+            return True
+        return any(set(_years(p)) & set(years) for p in PERIOD.findall(title) if not YEAR.fullmatch(p))
+    return sum(inside(t) for t in titles) >= max(1.0, PERIOD_SUPPORT * len(titles))
+
+
+def drop_unfounded_periods(name: str, titles: Sequence[str]) -> str:
+    """The name without a decade or year that its titles do not bear out ("1980s synth pop" over 2019 tracks).
+
+    A small model adds a decade to many names ("2010s hip-hop singles"); when no title carries
+    a year or a decade in that period, the period is an invented detail and is dropped, with
+    the words that joined it ("from the", "and").
+    """
+    if not titles:
+        return name
+
+    def keep_or_drop(match: re.Match) -> str:
+        periods = PERIOD.findall(match.group(0))
+        return match.group(0) if all(_titles_period(_years(p), titles) for p in periods) else " "
+
+    trimmed = PERIODS.sub(keep_or_drop, name)
+    if trimmed == name:
+        return name
+    trimmed = re.sub(r"\s+", " ", trimmed).strip(" ,-–&/")
+    trimmed = re.sub(r"^(?:and|&|of|from|in|the)\s+|\s+(?:and|&|of|from|in|the)$", "", trimmed, flags=re.IGNORECASE)
+    trimmed = trimmed.strip()
+    return trimmed[:1].upper() + trimmed[1:] if trimmed else name
+
+
 def check_name(raw: str, titles: Sequence[str] = ()) -> CheckedName:
     """Apply the naming rules to a proposed name; a failing name becomes the neutral one, with the reason."""
     name = shorten(tidy(raw))
+    # An invented period goes when what is left is still a name ("1990s hip-hop" keeps it: the
+    # name choice then prefers other candidates, see journeys.naming.choice).
+    trimmed = drop_unfounded_periods(name, titles)
+    if MIN_WORDS <= len(trimmed.split()) and trimmed.lower() not in GENERIC:
+        name = trimmed
     words = name.split()
     if not name:
         return CheckedName(NEUTRAL_NAME, "empty")

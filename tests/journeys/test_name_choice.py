@@ -101,3 +101,15 @@ def test_a_name_leaning_on_one_title_is_replaced_only_by_a_wider_search_that_fin
     # A name that fits the whole group asks for nothing more.
     [whole] = chooser.choose([request], [ranked("Woodworking joinery")], "tuned")
     assert name_the_unnamed([request], [whole], chooser, "tuned", lambda requests, count: pytest.fail("searched"), 8) == [whole]
+
+
+def test_a_name_keeping_a_period_no_title_bears_out_loses_to_one_without(chooser):
+    # "1990s hip-hop" cannot lose its decade (one word would be left), so the rules keep it; the
+    # choice then prefers the model's second answer, which says nothing the titles do not.
+    tracks = ["Ms. Jackson - OutKast", "Work It - Missy Elliott", "Hey Ya! - OutKast", "Get Ur Freak On - Missy Elliott"]
+    [named] = chooser.choose([NamingRequest(tracks)], [ranked("1990s hip-hop", "Hip-hop and R&B hits")], "tuned")
+    assert named.name == "Hip-hop and R&B hits"
+    # With years in the titles the period is theirs, and the model's favourite stands.
+    dated = [f"{title} ({year})" for title, year in zip(tracks, [1999, 1997, 1998, 1996])]
+    [named] = chooser.choose([NamingRequest(dated)], [ranked("1990s hip-hop", "Hip-hop and R&B hits")], "tuned")
+    assert named.name == "1990s hip-hop"

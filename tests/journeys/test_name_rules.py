@@ -115,3 +115,40 @@ def test_two_titles_cannot_tell_narrowing():
     from journeys.naming.rules import narrows_to_one_title
 
     assert not narrows_to_one_title("Cutting board", WOODWORKING[:2])
+
+
+TRACKS = ["My Way - Calvin Harris", "Perfect Strangers - Jonas Blue", "Lean On - Major Lazer", "Faded - Alan Walker"]
+FILMS = ["Heat (1995)", "Casino (1995)", "Fargo (1996)", "Alien (1979)", "Se7en (1995)"]
+
+
+@pytest.mark.parametrize("name, titles, expected", [
+    # No title carries a year: the model's decade is an invented detail, with what joined it.
+    ("2010s rap singles", TRACKS, "Rap singles"),
+    ("Dancefloor anthems from the 1980s", TRACKS, "Dancefloor anthems"),
+    ("80s and 90s house and techno", TRACKS, "House and techno"),
+    ("Early 1990s Turkish folk rock", TRACKS, "Turkish folk rock"),
+    ("Club hits of 2019", TRACKS, "Club hits"),
+    # The titles bear the period out (a year in the decade in at least a fifth of them).
+    ("1990s crime thrillers", FILMS, "1990s crime thrillers"),
+    ("Crime films of the '90s", FILMS, "Crime films of the '90s"),
+    ("1970s and 1990s crime", FILMS, "1970s and 1990s crime"),
+    # ...or do not: one title in five is from the 1970s, none from the 1980s.
+    ("1980s crime thrillers", FILMS, "Crime thrillers"),
+    ("Crime from the 1970s to the 1980s", FILMS, "Crime"),
+    # Numbers that are not periods stay.
+    ("Top 40 hits", TRACKS, "Top 40 hits"),
+    ("Catch-22 and other war novels", TRACKS, "Catch-22 and other war novels"),
+    # No titles: nothing to check against.
+    ("2010s rap singles", [], "2010s rap singles"),
+])
+def test_a_decade_or_year_no_title_bears_out_is_dropped(name, titles, expected):
+    from journeys.naming.rules import drop_unfounded_periods
+
+    assert drop_unfounded_periods(name, titles) == expected
+
+
+def test_an_invented_period_is_dropped_from_a_name_only_when_a_name_is_left():
+    assert check_name("2010s house and techno hits", TRACKS).name == "House and techno hits"
+    # "Hip-hop" alone would be one word: the name keeps its period (the name choice prefers other candidates).
+    assert check_name("1990s hip-hop", TRACKS).name == "1990s hip-hop"
+    assert check_name("1990s crime thrillers", FILMS).name == "1990s crime thrillers"

@@ -114,7 +114,9 @@ def test_beams_that_share_one_reading_of_the_prompt_find_the_same_candidates_wit
     from journeys.naming.language_model import load_tuned_model
     from journeys.naming.training import tuned_prompt
 
-    model = load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu")
+    # Full precision: in bfloat16 (the CPU form, on CPUs that have it) reading a prompt once or once per
+    # beam rounds differently, and near-tied beams may swap.
+    model = load_tuned_model(model_cache, SHIPPED_ADAPTER, "cpu", quantized=False)
     groups = [  # prompts of different lengths, so the batch is left-padded
         ["Ukulele chords for absolute beginners", "Easy strumming patterns", "Ukulele fingerpicking lesson 2"],
         ["Hydroponic lettuce in a closet", "LED grow lights for small spaces", "Nutrient solution basics",
