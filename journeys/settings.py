@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 ENV_PREFIX = "JOURNEYS_"
 # What the numeric settings may be, with an example for the error sentence: a namer asked for a billion
 # beams, a negative number of retries or a timeout of nan is refused when the settings are read.
-NUMBER_RANGES = {"namer_timeout": (0.01, 3600, 30), "namer_retries": (0, 10, 2), "namer_candidates": (1, 16, 4),
+NUMBER_RANGES = {"namer_timeout": (0.01, 3600, 30), "namer_retries": (0, 10, 2), "namer_candidates": (1, 16, 8),
                  "request_budget": (0, 1_000_000, 60)}
 DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     namer_fallback: str = "tuned"
     # Candidate names the tuned (or remote) namer proposes and chooses among; 1 is its single
     # greedy answer, without choosing (costs: bench/results/namer.md).
-    namer_candidates: Annotated[int, _within("namer_candidates")] = 4
+    namer_candidates: Annotated[int, _within("namer_candidates")] = 8
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;

@@ -29,7 +29,8 @@ from journeys.naming.language_model import LanguageModel
 # The model name the service answers to (clients send it; vLLM hosts use their own).
 SERVED_MODEL = "journeys-namer"
 # Upper bounds that keep one request from occupying the model for minutes.
-MAX_PROMPTS, MAX_NEW_TOKENS, MAX_CANDIDATES = 256, 64, 8
+# MAX_CANDIDATES is the clients' widest search (journeys.naming.backends.MAX_BEAMS).
+MAX_PROMPTS, MAX_NEW_TOKENS, MAX_CANDIDATES = 256, 64, 16
 
 
 class CompletionRequest(BaseModel):

@@ -135,7 +135,7 @@ def test_beams_that_share_one_reading_of_the_prompt_find_the_same_candidates_wit
 @pytest.mark.slow
 def test_a_group_whose_candidates_are_all_taken_is_searched_wider_then_named_by_its_title_words(model_cache):
     """Several of a person's film groups all drew "Dark comedy"-like candidates, and the last got the neutral name."""
-    from journeys.naming.backends import NAME_TOKENS, SHIPPED_ADAPTER, WIDER_SEARCH, TunedNamer
+    from journeys.naming.backends import NAME_TOKENS, SHIPPED_ADAPTER, TunedNamer, wider_search
     from journeys.naming.choice import same_name
     from journeys.naming.language_model import load_tuned_model
     from journeys.naming.rules import check_name
@@ -153,7 +153,7 @@ def test_a_group_whose_candidates_are_all_taken_is_searched_wider_then_named_by_
     assert named.name != NEUTRAL_NAME and named.metadata["after"] == "wider search"
     assert not any(same_name(named.name, taken) for taken in first)
 
-    wider = beams(WIDER_SEARCH * namer.candidates)
+    wider = beams(wider_search(namer.candidates))
     [named] = namer.name_many([NamingRequest(titles, owner="u", avoid=first + wider)])
     assert named.metadata["after"] == "title words"
     words = {w.lower() for t in titles for w in t.replace(",", " ").split()}
