@@ -71,9 +71,23 @@ def score(names: Sequence[str], references: Sequence[str], embedder: TextEmbedde
         # Names are 2-6 words: n-gram orders a name lacks must not zero its score (effective order).
         "sacrebleu": BLEU(effective_order=True).corpus_score(list(names), [list(references)]).score,
         "rouge_l": float(np.mean(rouge)),
+        **dict(zip(("rouge_l_low", "rouge_l_high"), bootstrap_interval(rouge))),
         "embedding_similarity": float(np.mean(np.sum(a * b, axis=1))),
         "neutral_share": float(np.mean([n == NEUTRAL_NAME for n in names])),
     }
+
+
+def bootstrap_interval(values: Sequence[float], confidence: float = 0.95, resamples: int = 2000
+                       ) -> tuple[float, float]:
+    """The percentile bootstrap interval of the mean of per-group scores (fixed seed, so reruns agree)."""
+    from scipy.stats import bootstrap
+
+    if len(values) < 2 or len(set(values)) < 2:
+        mean = float(np.mean(values)) if len(values) else float("nan")
+        return mean, mean
+    found = bootstrap((np.asarray(values, dtype=float),), np.mean, confidence_level=confidence, n_resamples=resamples,
+                      method="percentile", random_state=np.random.default_rng(0))
+    return float(found.confidence_interval.low), float(found.confidence_interval.high)
 
 
 def normalised(name: str) -> str:
@@ -261,7 +275,8 @@ def write_report(rows: list[dict], command: str, real: dict | None = None) -> st
         "",
         f"Reproduce with `{command}`. The namers see only the item titles of each group, and the group's user",
         "as its owner (each Spotify playlist is its own user).",
-        "SacreBLEU is corpus-level with effective n-gram order (0-100); ROUGE-L F1 and embedding similarity are means over groups;",
+        "SacreBLEU is corpus-level with effective n-gram order (0-100); ROUGE-L F1 and embedding similarity are means over groups",
+        "(ROUGE-L with its 95% percentile bootstrap interval over groups, 2,000 resamples, seed 0);",
         "neutral = share of names the naming rules replaced by the neutral name.",
         "In parentheses, the same figure for the references (the people's own names of the same groups):",
         f"- distinct /100 = distinct names (lower case, whitespace collapsed) per {DISTINCT_PER} groups: the mean number of "
@@ -281,7 +296,7 @@ def write_report(rows: list[dict], command: str, real: dict | None = None) -> st
     ]
     for r in rows:
         lines.append(
-            f"| {r['set']} | {r['namer']} | {r['examples']} | {r['sacrebleu']:.1f} | {r['rouge_l']:.3f} | "
+            f"| {r['set']} | {r['namer']} | {r['examples']} | {r['sacrebleu']:.1f} | {_rouge(r)} | "
             f"{r['embedding_similarity']:.3f} | {r['neutral_share']:.2f} | "
             f"{_figure(r['distinct_per_100'], 1)} ({_figure(r['references_distinct_per_100'], 1)}) | "
             f"{_figure(r['copy_narrow_share'], 2)} ({_figure(r['references_copy_narrow_share'], 2)}) | "
@@ -293,6 +308,13 @@ def write_report(rows: list[dict], command: str, real: dict | None = None) -> st
     if real is not None:
         lines += ["", *real_user_section(real)]
     return "\n".join(lines)
+
+
+def _rouge(row: dict) -> str:
+    """ROUGE-L with its bootstrap interval when the row has one (rows written before it was added do not)."""
+    if "rouge_l_low" not in row:
+        return f"{row['rouge_l']:.3f}"
+    return f"{row['rouge_l']:.3f} ({row['rouge_l_low']:.3f}–{row['rouge_l_high']:.3f})"
 
 
 def real_user_section(real: dict) -> list[str]:

@@ -120,46 +120,54 @@ PERIODS = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
-# A decade is the titles' own when at least this share of them falls in it (by a year or the decade's name).
-PERIOD_SUPPORT = 0.2
+# A period is the titles' own when at least this share of the titles that carry a date (a year,
+# or a decade's name) falls in it.
+PERIOD_SUPPORT = 0.5
 
 
-def _years(period: str) -> range:
+def _years(period: str) -> set[int]:
     """The years a period covers ("1980s" or "80s": 1980-1989; "2011-2014"; "2019")."""
     text = period.lower().replace("'", "").strip()
     text = re.sub(r"^(early|late|mid)[- ]", "", text)
     if text.endswith("s"):
         digits = text[:-1]
         start = int(digits) if len(digits) == 4 else (1900 + int(digits) if int(digits) >= 30 else 2000 + int(digits))
-        return range(start, start + 10)
+        return set(range(start, start + 10))
     ends = [int(part) for part in re.split(r"\s*[-–]\s*", text) if part]
     first = ends[0]
     last = ends[-1] if len(str(ends[-1])) == 4 else (first // 100) * 100 + ends[-1]
-    return range(first, max(first, last) + 1)
+    return set(range(first, max(first, last) + 1))
 
 
-def _titles_period(years: range, titles: Sequence[str]) -> bool:
-    """Whether enough titles fall in these years (a year in the title, or the period's own name)."""
-    def inside(title: str) -> bool:
-        if any(int(y) in years for y in YEAR.findall(title)):
-            return True
-        return any(set(_years(p)) & set(years) for p in PERIOD.findall(title) if not YEAR.fullmatch(p))
-    return sum(inside(t) for t in titles) >= max(1.0, PERIOD_SUPPORT * len(titles))
+def _dates(title: str) -> set[int]:
+    """The years a title mentions, a decade's name ("90s hits") counting for all of its years."""
+    years = {int(y) for y in YEAR.findall(title)}
+    for period in PERIOD.findall(title):
+        if not YEAR.fullmatch(period):
+            years |= _years(period)
+    return years
+
+
+def _borne_out(years: set[int], titles: Sequence[str]) -> bool:
+    """Whether at least PERIOD_SUPPORT of the dated titles (and one at least) fall in these years."""
+    dated = [dates for dates in map(_dates, titles) if dates]
+    inside = sum(bool(dates & years) for dates in dated)
+    return inside >= max(1.0, PERIOD_SUPPORT * len(dated))
 
 
 def drop_unfounded_periods(name: str, titles: Sequence[str]) -> str:
     """The name without a decade or year that its titles do not bear out ("1980s synth pop" over 2019 tracks).
 
-    A small model adds a decade to many names ("2010s hip-hop singles"); when no title carries
-    a year or a decade in that period, the period is an invented detail and is dropped, with
-    the words that joined it ("from the", "and").
+    A small model adds a decade to many names ("2010s hip-hop singles"); unless at least half of
+    the titles that carry a date (a year, or a decade's name) fall in that period, the period is an
+    invented detail and is dropped, with the words that joined it ("from the", "and").
     """
     if not titles:
         return name
 
     def keep_or_drop(match: re.Match) -> str:
-        periods = PERIOD.findall(match.group(0))
-        return match.group(0) if all(_titles_period(_years(p), titles) for p in periods) else " "
+        years = set().union(*(_years(p) for p in PERIOD.findall(match.group(0))))
+        return match.group(0) if _borne_out(years, titles) else " "
 
     trimmed = PERIODS.sub(keep_or_drop, name)
     if trimmed == name:

@@ -148,3 +148,15 @@ def test_real_movielens_users_get_the_products_journeys_named_by_each_namer(shar
     section = "\n".join(real_user_section(real))
     assert "| user | journey size | representative titles | keywords |" in section
     assert f"keywords {summary['flagged']} of {summary['names']}" in section
+
+
+def test_rouge_l_comes_with_a_bootstrap_interval_around_the_mean():
+    from journeys.evaluation.naming import bootstrap_interval
+
+    scores = [0.0] * 80 + [0.5] * 20  # mean 0.1
+    low, high = bootstrap_interval(scores)
+    assert 0.05 < low < 0.1 < high < 0.15
+    # More groups, the same mean: a narrower interval; the same seed: the same interval again.
+    wider, narrower = high - low, (lambda lh: lh[1] - lh[0])(bootstrap_interval(scores * 9))
+    assert narrower < wider / 2 and bootstrap_interval(scores) == (low, high)
+    assert bootstrap_interval([0.3, 0.3]) == (0.3, 0.3)
