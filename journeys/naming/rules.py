@@ -120,9 +120,10 @@ PERIODS = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
-# A period is the titles' own when at least this share of the titles that carry a date (a year,
-# or a decade's name) falls in it.
-PERIOD_SUPPORT = 0.5
+# A period is the titles' own when at least PERIOD_SUPPORT of the titles that carry a date (a year,
+# or a decade's name) fall in it, and at least PERIOD_SHARE of all titles: one "Remastered 2012"
+# among a dozen songs does not date the group.
+PERIOD_SUPPORT, PERIOD_SHARE = 0.5, 0.2
 
 
 def _years(period: str) -> set[int]:
@@ -149,18 +150,19 @@ def _dates(title: str) -> set[int]:
 
 
 def _borne_out(years: set[int], titles: Sequence[str]) -> bool:
-    """Whether at least PERIOD_SUPPORT of the dated titles (and one at least) fall in these years."""
+    """Whether enough titles fall in these years: PERIOD_SUPPORT of the dated ones, PERIOD_SHARE of all, one at least."""
     dated = [dates for dates in map(_dates, titles) if dates]
     inside = sum(bool(dates & years) for dates in dated)
-    return inside >= max(1.0, PERIOD_SUPPORT * len(dated))
+    return inside >= max(1.0, PERIOD_SUPPORT * len(dated), PERIOD_SHARE * len(titles))
 
 
 def drop_unfounded_periods(name: str, titles: Sequence[str]) -> str:
     """The name without a decade or year that its titles do not bear out ("1980s synth pop" over 2019 tracks).
 
     A small model adds a decade to many names ("2010s hip-hop singles"); unless at least half of
-    the titles that carry a date (a year, or a decade's name) fall in that period, the period is an
-    invented detail and is dropped, with the words that joined it ("from the", "and").
+    the titles that carry a date (a year, or a decade's name), and a fifth of all, fall in that
+    period, the period is an invented detail and is dropped, with the words that joined it
+    ("from the", "and").
     """
     if not titles:
         return name

@@ -135,11 +135,13 @@ FILMS = ["Heat (1995)", "Casino (1995)", "Fargo (1996)", "Alien (1979)", "Se7en 
     # ...or do not: one film in five is from the 1970s, none from the 1980s.
     ("1970s crime thrillers", FILMS, "Crime thrillers"),
     ("Crime from the 1970s to the 1980s", FILMS, "Crime"),
-    # Undated titles do not count against a period the dated ones bear out.
+    # Undated titles do not count against a period the dated ones bear out, if a fifth of all are dated...
     ("2024 tax return filing", ["Filing your 2024 tax return", "Deductions for freelancers", "Form W-9 basics"],
      "2024 tax return filing"),
     ("90s hip-hop classics", ["Best of 90s hip-hop", "Nas - N.Y. State of Mind", "Mobb Deep - Shook Ones"],
      "90s hip-hop classics"),
+    # ...but one remaster date among many songs does not date them.
+    ("2010s soft rock", ["Tonight, Tonight - Remastered 2012 - The Smashing Pumpkins", *TRACKS, *TRACKS], "Soft rock"),
     # Numbers that are not periods stay.
     ("Top 40 hits", TRACKS, "Top 40 hits"),
     ("Catch-22 and other war novels", TRACKS, "Catch-22 and other war novels"),
