@@ -4,8 +4,10 @@
   are the artists in those groups, described ONLY by the tags other users gave them (never
   by the user's own tags, never by the artist's name), in the order the user tagged them.
 - Spotify playlists (evaluation only, never training): a pseudo-user is 2 to 5 playlists
-  mixed in a random order; items are described by track, artist and album only (never the
-  playlist's name or genre columns); the truth is which playlist each track came from.
+  mixed in a random order; items are described by track, artist and album, and carry the
+  track's own fields as a history record's extra fields would (release date, popularity and
+  Spotify's audio features: energy, tempo, ...), never the playlist's name, genre or id columns;
+  the truth is which playlist each track came from.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class EvalUser:
     # One true label per item when the truth is a partition (Spotify), else None.
     truth_labels: np.ndarray | None = None
     item_titles: list[str] = field(default_factory=list)
+    # Each item's extra fields (a history record's fields beyond the format's own), when it has any.
+    extras: list[dict] = field(default_factory=list)
 
 
 def tuning_split(user_id: str, share: float = 0.25) -> bool:
@@ -94,6 +98,13 @@ def lastfm_users(folder: Path, min_group_size: int = 3, min_groups: int = 2, max
     return users
 
 
+# The Spotify columns that describe a track itself (what an export of one's listening would carry),
+# kept as extra fields; the playlist columns are the answer and are never given.
+SPOTIFY_TRACK_FIELDS = ("track_popularity", "track_album_release_date", "danceability", "energy", "key", "loudness",
+                        "mode", "speechiness", "acousticness", "instrumentalness", "liveness", "valence", "tempo",
+                        "duration_ms")
+
+
 def spotify_users(csv_path: Path, count: int = 400, seed: int = 0, min_tracks: int = 10) -> list[EvalUser]:
     """Pseudo-users each mixing 2 to 5 random playlists, tracks in random order over four months."""
     playlists: dict[str, dict] = {}
@@ -101,30 +112,32 @@ def spotify_users(csv_path: Path, count: int = 400, seed: int = 0, min_tracks: i
         for row in csv.DictReader(handle):
             playlist = playlists.setdefault(row["playlist_id"], {"name": row["playlist_name"], "tracks": {}})
             text = f"{row['track_name']} - {row['track_artist']} - {row['track_album_name']}"
-            playlist["tracks"].setdefault(row["track_id"], (text, row["track_name"]))
+            extra = {name: row[name] for name in SPOTIFY_TRACK_FIELDS if row.get(name)}
+            playlist["tracks"].setdefault(row["track_id"], (text, row["track_name"], extra))
     eligible = sorted(pid for pid, p in playlists.items() if len(p["tracks"]) >= min_tracks)
     rng = random.Random(seed)
     users = []
     start = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
     for number in range(count):
         chosen = rng.sample(eligible, rng.randint(2, 5))
-        items: list[tuple[str, str, int]] = []
+        items: list[tuple[str, str, int, dict]] = []
         seen: set[str] = set()
         for label, pid in enumerate(chosen):
-            for track_id, (text, title) in playlists[pid]["tracks"].items():
+            for track_id, (text, title, extra) in playlists[pid]["tracks"].items():
                 if track_id not in seen:  # a track in two chosen playlists counts for the first
                     seen.add(track_id)
-                    items.append((text, title, label))
+                    items.append((text, title, label, extra))
         rng.shuffle(items)
         times = sorted(rng.uniform(0, 120 * 86400) for _ in items)
-        labels = np.array([label for _, _, label in items])
+        labels = np.array([label for _, _, label, _ in items])
         users.append(EvalUser(
             user_id=f"spotify-mix:{number}",
-            texts=[text for text, _, _ in items],
+            texts=[text for text, _, _, _ in items],
             timestamps=[start + t for t in times],
             truth=[set(np.flatnonzero(labels == label).tolist()) for label in range(len(chosen))],
             truth_names=[playlists[pid]["name"] for pid in chosen],
             truth_labels=labels,
-            item_titles=[title for _, title, _ in items],
+            item_titles=[title for _, title, _, _ in items],
+            extras=[extra for _, _, _, extra in items],
         ))
     return users

@@ -32,7 +32,7 @@ from journeys.evaluation.datasets import EvalUser, lastfm_users, spotify_users, 
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.metrics import ari, bcubed, best_match_f1, nmi
 from journeys.extraction.clustering import TimeOrderedClustering
-from journeys.extraction.pipeline import item_features
+from journeys.extraction.pipeline import item_attributes, item_features
 from journeys.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -195,7 +195,8 @@ def featured(name: str, users: list[EvalUser], main_score: str, scores, term_wei
              embedder: CachedEmbedder) -> Dataset:
     """A data set's users with their item features (embeddings computed once, then cached)."""
     embedder.embed_all([t for u in users for t in u.texts], desc=f"embedding {name}")
-    features = [item_features(embedder.embed(u.texts), u.texts, term_weight) for u in users]
+    features = [item_features(embedder.embed(u.texts), u.texts, term_weight,
+                              attributes=item_attributes(u.extras) if u.extras else None) for u in users]
     embedder.save()
     return Dataset(name, users, features, main_score, scores)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from journeys.extraction.clustering import unit_rows
-from journeys.extraction.pipeline import group_evidence, item_features, term_text, update_evidence
+from journeys.extraction.pipeline import group_evidence, item_attributes, item_features, term_text, update_evidence
 from journeys.extraction.pipeline import journey_id as new_journey_id
 from journeys.extraction.terms import SalientTerms
 from journeys.history.store import HistoryStore
@@ -168,7 +168,8 @@ class JourneyEditor:
         X = unit_rows(np.vstack([s.embedding for s in everything]))
         # The parts are refined on the features extraction found the journey with (meaning and the
         # user's salient words, descriptions included), so an item follows the items it was found with.
-        features = item_features(X, [term_text(s) for s in everything])
+        features = item_features(X, [term_text(s) for s in everything],
+                                 attributes=item_attributes([s.activity.extra for s in everything]))
         labels = self._split_labels(X[rows], topics, features[rows])
         groups = [[r for r, label in zip(rows, labels) if label == k] for k in range(len(topics) or 2)]
         empty = [topics[k] for k, group in enumerate(groups) if not group] if topics else []
