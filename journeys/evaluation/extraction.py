@@ -32,7 +32,7 @@ from journeys.evaluation.datasets import EvalUser, lastfm_users, spotify_users, 
 from journeys.evaluation.embeddings import CachedEmbedder
 from journeys.evaluation.metrics import ari, bcubed, best_match_f1, nmi
 from journeys.extraction.clustering import TimeOrderedClustering
-from journeys.extraction.pipeline import item_attributes, item_features
+from journeys.extraction.pipeline import ATTRIBUTE_WEIGHT, item_attributes, item_features
 from journeys.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -219,8 +219,10 @@ def write_report(results: dict[str, tuple[list[dict], dict]], datasets: list[Dat
         "Reproduce with `python -m journeys.evaluation.extraction` (needs the shared data sets; about",
         "6 minutes on 2 CPU cores, plus about 5 minutes the first time to embed the item texts).",
         "All methods cluster the same features: all-MiniLM-L6-v2 embeddings joined with the user's tf-idf",
-        f"words (term weight {term_weight}). Parameters were tuned on a fixed quarter of the users (hash of the",
-        "user id) and every score below is on the other users only.",
+        f"words (term weight {term_weight}) and, where the items carry numeric fields of their own (the Spotify",
+        "tracks' release date, popularity and audio features), those fields standardised per user (weight",
+        f"{ATTRIBUTE_WEIGHT}; journeys.extraction.pipeline.item_attributes). Parameters were tuned on a fixed quarter",
+        "of the users (hash of the user id) and every score below is on the other users only.",
         "",
     ]
     for dataset in datasets:
