@@ -18,6 +18,7 @@ from typing import Any
 
 from sklearn.feature_extraction.text import CountVectorizer
 
+from journeys.extraction.terms import words
 from journeys.naming.base import Namer, Naming, NamingRequest
 from journeys.naming.choice import Candidate, NameChooser
 from journeys.naming.rules import NEUTRAL_NAME, check_name
@@ -303,16 +304,29 @@ class TunedNamer:
 
 def with_keywords(requests: Sequence[NamingRequest], proposed: Sequence[Sequence[str]], source: str
                   ) -> list[list[Candidate]]:
-    """Each request's model candidates (best first) plus its salient-terms name, ranked last."""
+    """Each request's model candidates (best first) plus its salient-terms name, ranked last, when the terms say
+    more than the titles (terms_beyond_titles)."""
     result = []
     for request, texts in zip(requests, proposed):
         candidates = [Candidate(plain_text(text), source, rank) for rank, text in enumerate(texts)]
-        # Only extraction's salient terms (titles, tags, descriptions): words picked from bare
-        # titles such as artist names would only list items.
-        if request.terms:
+        if terms_beyond_titles(request):
             candidates.append(Candidate(" & ".join(request.terms[:2]), "keywords", len(texts)))
         result.append(candidates)
     return result
+
+
+def terms_beyond_titles(request: NamingRequest) -> bool:
+    """Whether the request's two strongest salient terms include one its titles do not use (a tag or a word of
+    the descriptions: "thriller & crime" over films tagged with their genres).
+
+    Terms read off bare titles only list the items' words: over real listening histories they
+    named journeys "Mix & Original", "Ao & vivo" and "Remix & cabello". On 127 journeys of 40
+    Spotify mixes (the product's path, names against the playlists' own), ROUGE-L was 0.054 with
+    the terms name always offered, 0.079 with this check, 0.085 never offering it; on films tagged
+    with their genres the terms name ("Thriller & crime") is often the best on offer.
+    """
+    title_words = {word for title in request.titles for word in words(title.lower())}
+    return any(not set(words(term.lower())) <= title_words for term in request.terms[:2])
 
 
 def name_the_unnamed(requests: Sequence[NamingRequest], names: list[Naming], chooser: NameChooser, backend: str,

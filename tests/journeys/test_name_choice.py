@@ -113,3 +113,19 @@ def test_a_name_keeping_a_period_no_title_bears_out_loses_to_one_without(chooser
     dated = [f"{title} ({year})" for title, year in zip(tracks, [1999, 1997, 1998, 1996])]
     [named] = chooser.choose([NamingRequest(dated)], [ranked("1990s hip-hop", "Hip-hop and R&B hits")], "tuned")
     assert named.name == "1990s hip-hop"
+
+
+def test_the_salient_terms_name_is_offered_only_when_its_terms_say_more_than_the_titles():
+    from journeys.naming.backends import terms_beyond_titles, with_keywords
+
+    tracks = ["Saints - Original Mix - Jenaux", "Gold Skies - Tiësto Remix - Sander van Doorn",
+              "Samurai - Original Mix - R3HAB"]
+    films = ["Heat (1995)", "Casino (1995)", "Se7en (1995)"]
+    read_off_titles = NamingRequest(tracks, terms=["mix", "original"])
+    from_tags = NamingRequest(films, terms=["thriller", "crime"])
+    assert not terms_beyond_titles(read_off_titles) and terms_beyond_titles(from_tags)
+    assert not terms_beyond_titles(NamingRequest(films))  # no terms at all
+    offered = with_keywords([read_off_titles, from_tags], [["House anthems"], ["Crime dramas"]], "tuned")
+    assert [c.text for c in offered[0]] == ["House anthems"]
+    assert [c.text for c in offered[1]] == ["Crime dramas", "thriller & crime"]
+    assert offered[1][1].source == "keywords" and offered[1][1].rank == 1
