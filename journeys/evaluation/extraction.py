@@ -196,7 +196,7 @@ def featured(name: str, users: list[EvalUser], main_score: str, scores, term_wei
     """A data set's users with their item features (embeddings computed once, then cached)."""
     embedder.embed_all([t for u in users for t in u.texts], desc=f"embedding {name}")
     features = [item_features(embedder.embed(u.texts), u.texts, term_weight,
-                              attributes=item_attributes(u.extras) if u.extras else None) for u in users]
+                              attributes=item_attributes(u.extras)) for u in users]
     embedder.save()
     return Dataset(name, users, features, main_score, scores)
 

@@ -228,7 +228,7 @@ class FewShotNamer:
 # docs/evaluation/naming.md) for about a third more time per name (bench/results/namer.md).
 CANDIDATES, NAME_TOKENS = 8, 12
 # A group left with the neutral name (every candidate refused, or already another journey's of the same owner)
-# gets a second search this many times as wide, up to MAX_BEAMS (the namer service's limit too); then, last,
+# gets a second search this many times as wide, up to MAX_BEAMS (the namer service's limit follows it); then, last,
 # its titles' most frequent words.
 WIDER_SEARCH, MAX_BEAMS = 2, 16
 

@@ -24,13 +24,14 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
+from journeys.naming.backends import MAX_BEAMS
 from journeys.naming.language_model import LanguageModel
 
 # The model name the service answers to (clients send it; vLLM hosts use their own).
 SERVED_MODEL = "journeys-namer"
 # Upper bounds that keep one request from occupying the model for minutes.
-# MAX_CANDIDATES is the clients' widest search (journeys.naming.backends.MAX_BEAMS).
-MAX_PROMPTS, MAX_NEW_TOKENS, MAX_CANDIDATES = 256, 64, 16
+# MAX_CANDIDATES is the clients' widest search, so that every search a client makes is answered.
+MAX_PROMPTS, MAX_NEW_TOKENS, MAX_CANDIDATES = 256, 64, MAX_BEAMS
 
 
 class CompletionRequest(BaseModel):
