@@ -1,6 +1,7 @@
 """The agent's graph: understand the message, call tools, reply; checkpointed per conversation.
 
-Offline (the default), code understands the message and templates word the reply:
+Offline (the default), the understanding model reads the message (agent/reader.py over
+journeys/understanding/) and templates word the reply:
     understand -> tools -> respond
 With a chat model configured, the model chooses tools and words the reply itself:
     call_model -> tools -> call_model ... -> end
@@ -12,6 +13,7 @@ user's "yes" makes it (agent.authorisation):
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from datetime import date
@@ -26,6 +28,7 @@ from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
 import prompts
+from agent import reader
 from agent.authorisation import held_calls
 from agent.configuration import Configuration
 from agent.replies import change_facts, help_facts, rejected_facts, render_reply, reply_template, search_facts
@@ -34,6 +37,7 @@ from agent.understanding import REPLY_ONLY, YES_ONLY, IntentParser, normalise
 from journeys.state.journey import Journey, Status
 from journeys.state.references import resolve_journey
 from journeys.state.store import SYSTEM_ACTIONS
+from journeys.understanding.model import MessageModel
 from journeys.workspace import Workspace
 from tools import CHANGING_TOOLS, TOOLS, UserContext, views
 
@@ -55,7 +59,10 @@ def build_graph(
     builder.add_edge("respond", END)
     if chat_model is None and configuration.offline:
         builder.add_node("tools", OrderedToolNode(tools))
-        builder.add_node("understand", _understand_node(workspace, parser))
+        if workspace.settings.understanding == "patterns":
+            builder.add_node("understand", _understand_node(workspace, parser))
+        else:
+            builder.add_node("understand", _read_node(workspace, shared_model(workspace.settings.device)))
         builder.add_conditional_edges(START, route_start, {"act": "act", "model": "understand"})
         builder.add_conditional_edges("understand", route_understanding)
         builder.add_edge("tools", "respond")
@@ -144,6 +151,26 @@ def _understand_node(workspace: Workspace, parser: IntentParser):
             for args in understanding.calls
         ]
         return {"messages": [AIMessage("", tool_calls=calls)], "pending": None}
+
+    return understand
+
+
+@functools.cache
+def shared_model(device: str) -> MessageModel:
+    """The understanding model, loaded once per process and device and shared by every graph."""
+    return MessageModel(device=device)
+
+
+def _read_node(workspace: Workspace, model: MessageModel):
+    def understand(state: State, runtime: Runtime[UserContext]) -> dict[str, Any]:
+        """Read the user's last message with the understanding model: tool calls, a reply, or one question."""
+        user_id = runtime.context.user_id
+        journeys = views.listed(workspace, user_id)
+        conversation = reader.conversation_of(state, journeys, lambda: _latest_activity_day(workspace, user_id))
+        request = reader.read_message(model, normalise(_last_human_text(state)), conversation,
+                                      workspace.embedder.embed)
+        first_turn = not any(isinstance(m, AIMessage) for m in state["messages"])
+        return reader.next_step(request, journeys, first_turn)
 
     return understand
 

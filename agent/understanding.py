@@ -342,3 +342,35 @@ def mask_topics(text: str, topic_words: frozenset[str]) -> str:
     if not topic_words:
         return text
     return re.sub(r"[^\W_]+", lambda m: "this" if m.group(0).lower() in topic_words else m.group(0), text)
+
+
+def pattern_reader() -> Any:
+    """The pattern reader as the understanding evaluation calls readers: (message, conversation) -> request.
+
+    Kept to compare the learned understanding with (journeys/evaluation/understanding.py) and to decide,
+    with a chat model, which changes the user's own message asked for (agent/authorisation.py).
+    """
+    from journeys.history.embedding import TextEmbedder
+    from journeys.understanding.requests import Conversation, Request
+
+    parser = IntentParser(TextEmbedder(device="cpu"))
+    names = {"cancelled": "cancel"}
+
+    def read_message(text: str, conversation: Conversation) -> Request:
+        pending = conversation.pending or {}
+        if pending.get("kind") == "which":
+            pending = {"intent": pending["intent"], "args": pending.get("args") or {},
+                       "offered": pending.get("offered") or []}
+        elif pending.get("kind") == "yes_no":
+            pending = {"intent": pending["intent"], "calls": pending.get("calls") or [{}]}
+        understanding = parser.parse(text, conversation.journeys, pending or None, conversation.focus,
+                                     today=conversation.today)
+        ids = {j.id for j in conversation.journeys}
+        named = [value for call in understanding.calls for key in ("journey", "journeys") if key in call
+                 for value in (call[key] if isinstance(call[key], list) else [call[key]])]
+        # A reference left as the user's words makes the tool ask which journey is meant: a question, not a change.
+        unresolved = understanding.intent != "recommend" and any(value not in ids for value in named)
+        return Request(names.get(understanding.intent, understanding.intent), tuple(understanding.calls),
+                       clarify=unresolved, ask=understanding.ask, confidence=understanding.confidence)
+
+    return read_message

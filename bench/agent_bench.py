@@ -75,15 +75,15 @@ NAMING_TURNS = {0, 5, 8, 18}
 
 
 
-def run(namer: str, embedder: TextEmbedder, cache: Path) -> dict:
-    """Time every turn of the script for every persona, each in a fresh home."""
+def run(namer: str, embedder: TextEmbedder, cache: Path, understanding: str = "learned") -> dict:
+    """Time every turn of the script for every persona, each in a fresh home, with the given understanding."""
     times: list[float] = []
     floor: list[float] = []
     naming_times: list[float] = []
     tools: dict[str, int] = {}
     for persona in load_personas():
         with tempfile.TemporaryDirectory() as home:
-            settings = Settings(home=Path(home), cache=cache, namer=namer, device="cpu")
+            settings = Settings(home=Path(home), cache=cache, namer=namer, device="cpu", understanding=understanding)
             workspace = Workspace(settings, embedder=embedder)
             workspace.ingest([persona.history_path])
             if namer == "tuned":
@@ -228,8 +228,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", type=Path, default=Settings.from_env().cache_dir,
                         help="model cache (default: the Journeys cache, so the converted model is reused)")
-    parser.add_argument("--only", choices=["all", "recommend"], default="all",
-                        help="recommend: run only the recommendation turns and keep the other rows of the last results")
+    parser.add_argument("--only", choices=["all", "recommend", "understanding"], default="all",
+                        help="recommend or understanding: run only those turns and keep the other rows of the last "
+                             "results")
     args = parser.parse_args()
     embedder = TextEmbedder(device="cpu")
     embedder.embed(["warm up"])
@@ -237,10 +238,55 @@ def main() -> None:
         previous = json.loads((results.RESULTS / "agent.json").read_text(encoding="utf-8"))
         write_report({**previous, "recommend": run_recommend(embedder, args.cache)})
         return
+    if args.only == "understanding":
+        previous = json.loads((results.RESULTS / "agent.json").read_text(encoding="utf-8"))
+        write_report({**previous, **understanding_runs(embedder, args.cache)})
+        return
     excluded = run("keywords", embedder, args.cache)
     included = run("tuned", embedder, args.cache)
     recommended = run_recommend(embedder, args.cache)
-    write_report({"naming_excluded": excluded, "naming_included": included, "recommend": recommended})
+    write_report({"naming_excluded": excluded, "naming_included": included, "recommend": recommended,
+                  **understanding_runs(embedder, args.cache)})
+
+
+def understanding_runs(embedder: TextEmbedder, cache: Path) -> dict:
+    """The learned understanding against the old pattern reader: whole turns (keyword namer) and the reading of
+    a message alone (the test split's messages), in the same run."""
+    from agent.understanding import pattern_reader
+    from journeys.evaluation.understanding import learned_reader, score
+    from journeys.understanding.utterances import read
+
+    learned_reader()("warm up", _empty_conversation())  # the model loads before the clock starts
+    turns = {"learned": run("keywords", embedder, cache, "learned"),
+             "patterns": run("keywords", embedder, cache, "patterns")}
+    records = list(read(split="test"))[::4]
+    reading = {}
+    for name, reader in (("learned", learned_reader()), ("patterns", pattern_reader())):
+        p50, p95 = score(name, reader, records).latency()
+        reading[name] = {"messages": len(records), "p50_s": p50, "p95_s": p95}
+    return {"understanding_turns": turns, "understanding_reading": reading}
+
+
+def _empty_conversation():
+    from journeys.understanding.requests import Conversation
+
+    return Conversation([])
+
+
+def understanding_lines(r: dict) -> list[str]:
+    """The report's rows comparing the learned understanding with the old pattern reader."""
+    turns, reading = r["understanding_turns"], r["understanding_reading"]
+    lines = ["", "## Understanding: learned model against the old pattern reader, same run", "",
+             "Whole turns: the script above, keyword namer, every persona. Reading alone: the message read into a "
+             f"request, {reading['learned']['messages']} messages of the understanding's test split.", "",
+             "| understanding | turn p50 (ms) | turn p95 (ms) | turn p50 / old | reading p50 (ms) | reading p95 (ms) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, label in (("learned", "learned (MiniLM + LoRA, the default)"), ("patterns", "old pattern reader")):
+        t, m = turns[name], reading[name]
+        lines.append(f"| {label} | {t['p50_s'] * 1000:.0f} | {t['p95_s'] * 1000:.0f} | "
+                     f"{t['p50_s'] / turns['patterns']['p50_s']:.2f} | {m['p50_s'] * 1000:.1f} | "
+                     f"{m['p95_s'] * 1000:.1f} |")
+    return lines
 
 
 def write_report(r: dict) -> None:
@@ -267,6 +313,8 @@ def write_report(r: dict) -> None:
             f"{x['naming_turns_p50_s'] * 1000:.0f} | {x['naming_turns_p95_s'] * 1000:.0f} |"
         )
     lines += ["", "Naming turns: first meeting (extraction and naming), a fresh name, an automatic split, a refresh."]
+    if r.get("understanding_turns"):
+        lines += understanding_lines(r)
     x = r.get("recommend")
     if x:
         b50, b95 = x["baseline_p50_s"], x["baseline_p95_s"]

@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     _history_commands(commands, common)
     _conversation_commands(commands, common)
     _naming_commands(commands, common)
+    _understanding_commands(commands, common)
     ui = commands.add_parser("ui", parents=[common], help="start the web UI over the stored histories",
                              description="Start the Gradio web app over the users in the history store. With --users, "
                                          "each person logs in and sees only their own journeys.")
@@ -192,6 +193,34 @@ def _naming_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     evaluate.add_argument("--limit", type=int, default=200, help="at most this many groups per set (default: 200)")
     evaluate.add_argument("--namers", nargs="+", default=["tuned", "fewshot", "keywords"],
                           help="backends to score (default: tuned fewshot keywords)")
+
+
+def _understanding_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """understand (build, train, eval): the offline agent's learned understanding of messages."""
+    understand = commands.add_parser("understand", parents=[common], help="train and score the understanding model",
+                                     description="Work on the model that reads the user's messages offline.")
+    steps = understand.add_subparsers(dest="understand_command", required=True, metavar="UNDERSTAND_COMMAND")
+    build = steps.add_parser("build", parents=[common], help="expand the phrasing families into utterances",
+                             description="Expand journeys/understanding/data/families/*.yaml over made-up users into "
+                                         "journeys/understanding/data/utterances.jsonl (text, state, expected request, "
+                                         "split).")
+    build.add_argument("--families", type=Path, help="folder of family files (default: the shipped ones)")
+    build.add_argument("--output", type=Path, help="file to write (default: the package's utterances.jsonl)")
+    train = steps.add_parser(
+        "train", parents=[common], help="build the utterances and train the understanding adapter",
+        description="Build the utterances, then train the understanding (LoRA on all-MiniLM-L6-v2 with an intent "
+                    "head and a span tagger) on the train split; the dev split is scored after each epoch.")
+    train.add_argument("--families", type=Path, help="folder of family files (default: the shipped ones)")
+    train.add_argument("--output", type=Path, help="folder to write the adapter to (default: the shipped one)")
+    train.add_argument("--epochs", type=int, default=10, help="passes over the train split (default: 10)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the build and the training (default: 0)")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
+    evaluate = steps.add_parser(
+        "eval", parents=[common], help="score the understanding on held-out phrasings",
+        description="Score the learned understanding and the old pattern reader on the test split; writes "
+                    "docs/evaluation/understanding.md (as python -m journeys.evaluation.understanding).")
+    evaluate.add_argument("--split", choices=["test", "dev", "train"], default="test")
+    evaluate.add_argument("--output", type=Path, help="report to write (default: docs/evaluation/understanding.md)")
 
 
 def _serve_flags(parser: argparse.ArgumentParser) -> None:
@@ -648,6 +677,36 @@ def cmd_namer_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_understand(args: argparse.Namespace) -> int:
+    from journeys.understanding import utterances
+
+    if args.understand_command == "eval":
+        from journeys.evaluation.understanding import main as evaluate
+
+        return evaluate(["--split", args.split, *(["--output", str(args.output)] if args.output else [])])
+    try:
+        families = utterances.load_families(args.families or utterances.FAMILIES)
+        built = utterances.build(families, seed=getattr(args, "seed", 0))
+    except utterances.FamilyError as error:
+        raise UserError(str(error)) from None
+    written = args.output if args.understand_command == "build" and args.output else utterances.UTTERANCES
+    utterances.write(built, written)
+    splits = {name: sum(u.split == name for u in built) for name in ("train", "dev", "test")}
+    print(f"{len(built)} utterances written to {written} "
+          f"(train {splits['train']}, dev {splits['dev']}, test {splits['test']}).", file=sys.stderr)
+    if args.understand_command == "build":
+        return 0
+    from journeys.understanding.model import ADAPTER, train
+
+    records = [u.as_json() for u in built]
+    output = args.output or ADAPTER
+    report = train([r for r in records if r["split"] == "train"], output, epochs=args.epochs, seed=args.seed,
+                   dev=[r for r in records if r["split"] == "dev"], device=args.device)
+    print(f"Adapter written to {output}: {report.examples} utterances, {report.epochs} epochs in "
+          f"{report.seconds:.0f} s; dev intent accuracy {report.dev_intent_accuracy[-1]:.1%}.")
+    return 0
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -790,7 +849,7 @@ def _launch(workspace, settings: Settings, people, args: argparse.Namespace, use
 
 COMMANDS = {
     "demo": cmd_demo, "ingest": cmd_ingest, "extract": cmd_extract, "name": cmd_name, "namer": cmd_namer, "dialogues": cmd_dialogues,
-    "chat": cmd_chat, "ui": cmd_ui, "recommend": cmd_recommend, "batch": cmd_batch,
+    "chat": cmd_chat, "ui": cmd_ui, "recommend": cmd_recommend, "batch": cmd_batch, "understand": cmd_understand,
 }
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator
@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     namer_candidates: Annotated[int, _within("namer_candidates")] = 8
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
+    # How the offline agent reads a message: "learned" (the default: the understanding model,
+    # journeys/understanding/) or "patterns" (the earlier pattern reader, agent/understanding.py).
+    understanding: Literal["learned", "patterns"] = "learned"
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
     # None uses chat_model, and without either simulated users follow rules.
     simulator_model: str | None = None

@@ -61,7 +61,7 @@ def test_every_command_takes_home():
     for command in COMMANDS:
         args = {"ingest": ["x.jsonl"], "extract": ["--user", "u"], "chat": ["--user", "u"],
                 "name": ["--input", "in.jsonl", "--output", "out.jsonl"], "namer": ["train", "--output", "o"],
-                "dialogues": ["scenarios/"], "recommend": ["--user", "u"]}.get(command, [])
+                "dialogues": ["scenarios/"], "recommend": ["--user", "u"], "understand": ["build"]}.get(command, [])
         assert build_parser().parse_args([command, *args, "--home", "/tmp/h"]).home == Path("/tmp/h")
 
 
@@ -298,3 +298,19 @@ def test_cluster_flags_refuse_bad_values_in_one_sentence(tmp_path):
     (tmp_path / "nobody.txt").write_text("# no ids here\n\n")
     empty = run("batch", "--users", str(tmp_path / "nobody.txt"), home=tmp_path / "home")
     assert empty.returncode == 1 and "lists no user ids; put one user id per line" in empty.stderr
+
+
+def test_understand_build_writes_the_utterances_and_a_bad_family_is_one_sentence(tmp_path):
+    out = tmp_path / "utterances.jsonl"
+    done = run("understand", "build", "--output", str(out), home=tmp_path / "home")
+    assert done.returncode == 0 and "utterances written" in done.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) >= 3000 and {r["split"] for r in records} == {"train", "dev", "test"}
+    families = tmp_path / "families"
+    families.mkdir()
+    (families / "mine.yaml").write_text("families:\n  - id: thanks.mine\n    intent: thank\n    say: ['ta']\n")
+    done = run("understand", "build", "--families", str(families), "--output", str(out), home=tmp_path / "home")
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("journeys: error: mine.yaml, family 'thanks.mine': intent 'thank' is not one of "
+                                   + ", ".join(__import__("journeys.understanding.utterances").understanding
+                                               .utterances.INTENTS))

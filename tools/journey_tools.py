@@ -23,6 +23,7 @@ from journeys.state.references import resolve_journey
 from journeys.workspace import Workspace
 from tools.context import UserContext
 from tools.views import EXPLAIN_ITEMS, Unresolved, card_now, evidence, journey_card, resolve, search, visible
+from tools.views import outside_journeys as views_outside
 
 Runtime = ToolRuntime[UserContext]
 Result = tuple[str, dict[str, Any]]
@@ -96,7 +97,7 @@ def explain_journey(journey: str, runtime: Runtime) -> Result:
 
 @tool(response_format="content_and_artifact")
 def search_history(query: str, runtime: Runtime, k: int = 5, since: str | None = None, until: str | None = None,
-                   kind: str | None = None) -> Result:
+                   kind: str | None = None, outside_journeys: bool = False) -> Result:
     """Search the user's activity history by meaning; returns the best matching items with dates and scores.
 
     Args:
@@ -105,7 +106,12 @@ def search_history(query: str, runtime: Runtime, k: int = 5, since: str | None =
         since: only activities at or after this date or time (ISO 8601, e.g. 2026-04-01).
         until: only activities at or before this date or time (ISO 8601).
         kind: only activities of this kind (watch, read, listen, search, like, save, ...).
+        outside_journeys: only items that are in no journey ("where did my rockabilly stuff go?"); each item
+            says which journey it is in otherwise.
     """
+    if outside_journeys:
+        found = views_outside(runtime.context.workspace, runtime.context.user_id, query, k=max(1, min(int(k), 20)))
+        return _result({"query": query, "outside_journeys": True, **found})
     try:
         start = parse_timestamp(since) if since else None
         end = parse_timestamp(until) if until else None

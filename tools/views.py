@@ -34,9 +34,37 @@ def item(activity: Activity) -> dict[str, Any]:
 
 def search(workspace: Workspace, user_id: str, query: str, k: int = 5, since: datetime | None = None,
            until: datetime | None = None, kinds: list[str] | None = None) -> list[dict[str, Any]]:
-    """The k items of the user's history closest in meaning to the query, best first, each with its score."""
+    """The k items of the user's history closest in meaning to the query, best first, each with its score and
+    the journey it is in (its number and name; None when it is in none)."""
     hits = workspace.history.search(user_id, query, k=k, since=since, until=until, kinds=kinds)
-    return [{**item(h.activity), "score": round(h.score, 3)} for h in hits]
+    journey_of = memberships(workspace, user_id)
+    return [{**item(h.activity), "score": round(h.score, 3), "journey": journey_of.get(h.activity_id)} for h in hits]
+
+
+def memberships(workspace: Workspace, user_id: str) -> dict[str, dict[str, Any]]:
+    """For each activity in one of the user's visible journeys, that journey's number and name."""
+    return {activity_id: {"number": number, "name": journey.name}
+            for number, journey in enumerate(listed(workspace, user_id), start=1) for activity_id in journey.activity_ids}
+
+
+# Items of a search for things in no journey: the closest this many, of which those in no journey are kept.
+OUTSIDE_POOL = 60
+
+
+def outside_journeys(workspace: Workspace, user_id: str, query: str = "", k: int = 10) -> dict[str, Any]:
+    """Items of the user's history that are in no visible journey: those closest to the query, or the latest
+    ones without a query; with how many items are in no journey in all."""
+    journey_of = memberships(workspace, user_id)
+    stored = workspace.history.activities(user_id)
+    outside = [s for s in stored if s.activity_id not in journey_of]
+    if query:
+        hits = workspace.history.search(user_id, query, k=OUTSIDE_POOL)
+        chosen = [{**item(h.activity), "score": round(h.score, 3), "journey": None}
+                  for h in hits if h.activity_id not in journey_of][:k]
+    else:
+        latest = sorted(outside, key=lambda s: s.activity.timestamp, reverse=True)[:k]
+        chosen = [{**item(s.activity), "journey": None} for s in latest]
+    return {"items": chosen, "outside_total": len(outside), "history_size": len(stored)}
 
 
 def listed(workspace: Workspace, user_id: str) -> list[Journey]:

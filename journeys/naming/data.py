@@ -226,7 +226,7 @@ def _movielens_groups(folder: Path, min_items: int, max_titles: int, counts: Fil
 
 
 def written_examples(path: Path = WRITTEN, counts: FilterCounts | None = None) -> Iterator[NamingExample]:
-    """The examples written for this project (scripts/build_naming_examples.py)."""
+    """The examples written for this project: written_examples.jsonl is their source (add one by adding a line)."""
     counts = FilterCounts() if counts is None else counts
     with path.open(encoding="utf-8") as handle:
         for line in handle:
@@ -288,7 +288,7 @@ SOURCES = {
                  "(ACM TiiS 5(4):19); redistribution, transformations included, only under these same terms.",
     },
     "written": {
-        "title": "Written for this project (scripts/build_naming_examples.py)",
+        "title": "Written for this project (journeys/naming/namer_data/written_examples.jsonl)",
         "group": "a hand-written group of 4 to 16 titles and its name (w001-w290 mix the demo's videos, articles, "
                  "podcasts, searches and product pages; later ones hold one kind of history each)",
         "use": "training, validation and test, split by a hash of the example's id",

@@ -176,3 +176,29 @@ def renumbered(before: Sequence[Journey], after: Sequence[Journey]) -> list[Renu
     was = {journey.id: number for number, journey in enumerate(before, start=1)}
     return [Renumbering(journey, was[journey.id], number) for number, journey in enumerate(after, start=1)
             if journey.id in was and was[journey.id] != number]
+
+
+# Several journeys by their place in the list: "the first two", "the last 3", "numbers 1 to 3", "1-3".
+GROUP = re.compile(
+    r"\b(?:the\s+|my\s+)?(?P<end>first|top|last|bottom|final)\s+(?P<count>two|three|four|five|six|couple|[2-9])\b"
+    r"(?:\s+of\s+them)?"
+    r"|(?:\b(?:numbers?|from)\s+|#)(?P<low>\d{1,2})\s*(?:-|–|to|through|thru|till|until)\s*#?(?P<high>\d{1,2})\b"
+    r"|\b(?P<low2>\d{1,2})\s*(?:-|–|through|thru)\s*(?P<high2>\d{1,2})\b",
+    re.IGNORECASE,
+)
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "couple": 2}
+
+
+def group_references(text: str, journeys: Sequence[Journey]) -> tuple[list[str], str]:
+    """The journeys named by their place as a group ("the first two"), as ids, and the text without those words."""
+    found: list[str] = []
+    for match in GROUP.finditer(text):
+        if match.group("end"):
+            count = COUNT_WORDS.get(match.group("count").lower()) or int(match.group("count"))
+            chosen = journeys[:count] if match.group("end").lower() in ("first", "top") else journeys[-count:]
+        else:
+            low = int(match.group("low") or match.group("low2"))
+            high = int(match.group("high") or match.group("high2"))
+            chosen = journeys[max(low, 1) - 1:high] if low < high else []
+        found += [j.id for j in chosen]
+    return list(dict.fromkeys(found)), GROUP.sub(" ", text)

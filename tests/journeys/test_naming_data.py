@@ -213,3 +213,13 @@ def test_new_written_examples_span_kinds_of_history_and_never_narrow_to_one_titl
         assert not narrows_to_one_title(name, titles), name
         assert 4 <= len(titles) <= 16 and 2 <= len(name.split()) <= 6, name
     assert len({r["name"].lower() for r in records}) == len(records)
+
+
+def test_the_written_examples_file_is_the_source_each_line_a_whole_example_with_its_own_id():
+    """The examples are data (written_examples.jsonl), not code: each line is checked here as it is added."""
+    records = [json.loads(line) for line in WRITTEN.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == [f"w{n:03d}" for n in range(1, len(records) + 1)]
+    for record in records:
+        assert set(record) == {"id", "titles", "name", "domain", "kind"}, record["id"]
+        assert all(isinstance(t, str) and t.strip() for t in record["titles"]), record["id"]
+        assert record["name"].strip() == record["name"] and record["domain"] and record["kind"], record["id"]

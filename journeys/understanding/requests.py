@@ -1,0 +1,280 @@
+"""From what the model read to the request to carry out: the few decisions code still makes, in one place.
+
+The model says what the message asks (the intent) and which words name what (spans); code
+turns words into journeys (the place in the list, the name's words with typos allowed, then
+meaning), reads dates, and keeps changes safe:
+- a change is made only for a journey the message names unambiguously, or for "it" when one
+  journey was just talked about; words that name no journey, or several, get one question
+  naming the candidates, never the journey last discussed;
+- a change the model is unsure of is asked about ("Do you want me to ...?") before it is made;
+- "undo" is always undo, and an answer completes the question it answers, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from journeys.state.journey import Journey, Status
+from journeys.state.references import group_references, resolve_journey
+from journeys.understanding.model import Reading
+from journeys.understanding.periods import read_period
+
+# Intents that change the user's journeys.
+CHANGES = frozenset({"confirm_journey", "reject_journey", "pause_journey", "rename_journey", "name_journey",
+                     "merge_journeys", "split_journey", "steer_journey", "add_journey"})
+# Below this probability of its intent, or this certainty of its words' tags, a change is asked about before it is
+# made (chosen on the dev split: no wrong change there, fewest questions).
+CHANGE_SURE = 0.7
+WORDS_SURE = 0.6
+# A reference by pronoun: the journey just talked about.
+PRONOUN = re.compile(r"(?:that one|this one|that journey|this journey|that thing|this thing|that|this|it|there|"
+                     r"the same|same one)", re.IGNORECASE)
+# Words that may trail a new name without being part of it ("call it Road bikes instead, thx").
+TRAILING = re.compile(r"(?:[\s,.!]+(?:please|pls|plz|instead|thanks|thank you|thx|ty|tbh|lol|if you can|"
+                      r"if possible|if that's ok|if thats ok|ok|okay|then|now|maybe))+[\s.!]*$", re.IGNORECASE)
+# What separates journeys a reference names together ("1 and 3", "the bread and bird ones").
+LIST_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bwith\b)\s*", re.IGNORECASE)
+# What separates parts a span may hold together ("chords and songs", "water & leaf").
+PART_SEPARATORS = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.IGNORECASE)
+# Words that say "every journey" when no journey is named ("they're all good", "merge both").
+EVERYTHING = re.compile(r"\b(?:all|both|every|everything|each|them)\b", re.IGNORECASE)
+NUMBER_WORDS = {"one": 1, "two": 2, "a couple": 2, "couple": 2, "three": 3, "a few": 3, "few": 3, "four": 4,
+                "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+Embed = Callable[[list[str]], Any] | None
+
+
+@dataclass
+class Conversation:
+    """What the reader knows of the conversation: the visible journeys in list order, the journey last talked
+    about, a question awaiting an answer, the previous request, and the day "last week" counts back from."""
+
+    journeys: list[Journey]
+    focus: str | None = None
+    pending: dict[str, Any] | None = None
+    last: str | None = None
+    today: Callable[[], date] = date.today
+    # The arguments of the last search, for a time alone after it ("and in April?").
+    previous_search: dict[str, Any] | None = None
+
+    def state(self) -> dict[str, Any]:
+        """The state as the model reads it."""
+        return {"pending": self.pending, "last": self.last}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to do with a message: an intent with its calls; a question to ask first; or a reply."""
+
+    intent: str
+    calls: tuple[dict[str, Any], ...] = ({},)
+    # Ask "which journey do you mean?" offering these journeys (ids), or for any journey when empty.
+    clarify: bool = False
+    candidates: tuple[str, ...] = ()
+    # A change the model is unsure of: say what would be done and do it on "yes".
+    ask: bool = False
+    confidence: float = 1.0
+    reading: Reading | None = field(default=None, compare=False)
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return self.calls[0] if self.calls else {}
+
+
+class Words(str):
+    """A journey reference that names no journey, or several: the user's words, passed on so that the tool
+    asks which journey is meant (offering the candidates), never acting on a guess."""
+
+    candidates: tuple[str, ...] = ()
+
+
+def resolve(words: str, conversation: Conversation, embed: Embed = None) -> str:
+    """The id of the journey a reference names: by place, by the words of its name (typos allowed), then by
+    meaning when sure; otherwise the words themselves (Words), with the candidates."""
+    journeys = conversation.journeys
+    if PRONOUN.fullmatch(words.strip()) and conversation.focus in {j.id for j in journeys}:
+        return conversation.focus
+    found = resolve_journey(journeys, words, strict=True)
+    if found.journey is not None:
+        return found.journey.id
+    candidates = found.candidates
+    if embed is not None and not candidates:
+        by_meaning = resolve_journey(journeys, words, embed=embed)
+        if by_meaning.sure:
+            return by_meaning.journey.id
+        candidates = [by_meaning.journey] if by_meaning.journey else by_meaning.candidates
+    unclear = Words(words)
+    unclear.candidates = tuple(j.id for j in candidates)
+    return unclear
+
+
+def resolve_each(words: str, conversation: Conversation, embed: Embed = None) -> list[str]:
+    """Every journey one reference names: a group by place ("the first two", "numbers 1 to 3"), one journey,
+    or a list the words hold together ("1 and 3", "the bread and bird ones")."""
+    grouped, rest = group_references(words, conversation.journeys)
+    if grouped:
+        rest_words = [w for w in LIST_SEPARATORS.split(rest) if re.search(r"[^\W_]", w)
+                      and not re.fullmatch(r"\s*(?:both|all|them|of|the|ones?)(?:\s+(?:of|them|the|ones?))*\s*", w)]
+        return list(dict.fromkeys(grouped + [resolve(w, conversation, embed) for w in rest_words]))
+    whole = resolve(words, conversation, embed)
+    parts = [w for w in LIST_SEPARATORS.split(words) if w.strip()]
+    if not isinstance(whole, Words) or len(parts) < 2:
+        return [whole]
+    each = [resolve(w, conversation, embed) for w in parts]
+    return list(dict.fromkeys(each))
+
+
+def unclear(calls: tuple[dict[str, Any], ...]) -> list[Words]:
+    """The references in the calls that name no journey, or several."""
+    found = []
+    for call in calls:
+        for key in ("journey", "journeys"):
+            values = call.get(key)
+            found += [v for v in (values if isinstance(values, list) else [values]) if isinstance(v, Words)]
+    return found
+
+
+def request_of(reading: Reading, text: str, conversation: Conversation, embed: Embed = None) -> Request:
+    """The request a message makes, from the model's reading of it and the conversation."""
+    intent = reading.intent
+    if intent == "undo":
+        return Request("undo", ({},), confidence=reading.confidence, reading=reading)
+    pending = conversation.pending or {}
+    if intent == "yes":
+        if pending.get("calls"):
+            return Request(pending["intent"], tuple(pending["calls"]), reading=reading)
+        return Request("small_talk", reading=reading)
+    if intent == "answer":
+        if pending.get("intent"):
+            request = _with_journeys(pending["intent"], reading.of("JOURNEY") or [text], reading, conversation,
+                                     embed, extra=pending.get("args") or {})
+        else:
+            request = _with_journeys("explain_journey", reading.of("JOURNEY") or [text], reading, conversation,
+                                     embed)  # a journey named alone: what about it?
+    elif intent == "same":
+        request = _with_journeys(conversation.last or "explain_journey", reading.of("JOURNEY"), reading,
+                                 conversation, embed)
+    else:
+        request = _request(intent, reading, text, conversation, embed)
+    references = unclear(request.calls)
+    if references:
+        candidates = tuple(dict.fromkeys(c for r in references for c in r.candidates))
+        return Request(request.intent, request.calls, clarify=True, candidates=candidates,
+                       confidence=request.confidence, reading=reading)
+    return request
+
+
+def _with_journeys(intent: str, references: list[str], reading: Reading, conversation: Conversation,
+                   embed: Embed, extra: dict[str, Any] | None = None) -> Request:
+    """One call of the intent for each journey named (or the one in focus), or a question."""
+    ids = _journeys_named(references, conversation, embed)
+    if not ids:
+        return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
+    return Request(intent, tuple({**(extra or {}), "journey": i} for i in ids), confidence=reading.confidence,
+                   reading=reading)
+
+
+def _journeys_named(references: list[str], conversation: Conversation, embed: Embed) -> list[str]:
+    """The journeys the references name, in order, each once; the journey in focus when none is named."""
+    ids = list(dict.fromkeys(i for words in references for i in resolve_each(words, conversation, embed)))
+    if any(isinstance(i, Words) and PRONOUN.fullmatch(i.strip()) for i in ids):
+        return [i for i in ids if not (isinstance(i, Words) and PRONOUN.fullmatch(i.strip()))]
+    if not ids and conversation.focus and any(j.id == conversation.focus for j in conversation.journeys):
+        ids = [conversation.focus]
+    return ids
+
+
+def _request(intent: str, reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
+    everyone = [j.id for j in conversation.journeys]
+    named = reading.of("JOURNEY")
+    ask = intent in CHANGES and (reading.confidence < CHANGE_SURE or reading.certainty < WORDS_SURE)
+    if intent in ("confirm_journey", "reject_journey", "pause_journey", "decline", "explain_journey",
+                  "journey_items", "journey_start", "name_journey") or (intent == "rename_journey"
+                                                                         and not reading.of("NAME")):
+        if intent == "rename_journey":
+            intent = "name_journey"
+        if not named and intent in ("confirm_journey", "reject_journey", "pause_journey") \
+                and EVERYTHING.search(text) and not re.search(r"\b(?:it|that|this)\b", text, re.IGNORECASE):
+            ids = [j.id for j in conversation.journeys if j.status is Status.PROPOSED] or everyone
+        else:
+            ids = _journeys_named(named, conversation, embed)
+        if not ids:
+            return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
+        return Request(intent, tuple({"journey": i} for i in ids), ask=ask, confidence=reading.confidence,
+                       reading=reading)
+    if intent == "rename_journey":
+        ids = _journeys_named(named[:1], conversation, embed)
+        if not ids:
+            return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
+        return Request(intent, ({"journey": ids[0], "new_name": name(reading.of("NAME")[0])},), ask=ask,
+                       confidence=reading.confidence, reading=reading)
+    args: dict[str, Any] = {}
+    calls: list[dict[str, Any]] | None = None
+    if intent == "merge_journeys":
+        ids = [i for words in named for i in resolve_each(words, conversation, embed)]
+        if len(named) == 1 and conversation.focus and conversation.focus not in ids:
+            ids = [conversation.focus, *ids]
+        if not named:
+            ids = everyone if EVERYTHING.search(text) else []
+        if len(set(ids)) < 2:
+            return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
+        args = {"journeys": sorted(set(ids))}
+        if reading.of("NAME"):
+            args["new_name"] = name(reading.of("NAME")[0])
+    elif intent == "split_journey":
+        ids = _journeys_named(named[:1], conversation, embed)
+        if not ids:
+            return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
+        args = {"journey": ids[0]}
+        if reading.of("PART"):
+            args["parts"] = [part for span in reading.of("PART") for part in PART_SEPARATORS.split(span) if part]
+    elif intent == "steer_journey":
+        calls = [{"journey": resolve(w, conversation, embed), "direction": direction}
+                 for direction, label in (("more", "MORE"), ("less", "LESS")) for w in reading.of(label)]
+        if not calls:
+            return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
+    elif intent == "add_journey":
+        if not reading.of("NAME"):
+            return Request("help", reading=reading)
+        args = {"name": name(reading.of("NAME")[0])}
+    elif intent == "item_in_journey":
+        args = {"item": (reading.of("ITEM") or [text])[0]}
+        if named:
+            args["journey"] = resolve(named[0], conversation, embed)
+    elif intent == "unassigned":
+        if reading.of("QUERY"):
+            args = {"topic": reading.of("QUERY")[0]}
+    elif intent == "search_history":
+        if reading.of("QUERY"):
+            args["query"] = " ".join(reading.of("QUERY"))
+        period = read_period(text, conversation.today)
+        if period is not None:
+            args.update(period.args())
+            previous = (conversation.previous_search or {}).get("query")
+            if "query" not in args and previous:
+                args["query"] = previous  # "and in April?" after a search: the same search then
+    elif intent == "recommend":
+        if named:
+            args["journey"] = resolve(named[0], conversation, embed)
+        if reading.of("QUERY"):
+            args["topic"] = reading.of("QUERY")[0]
+        if reading.of("COUNT"):
+            args["k"] = count(reading.of("COUNT")[0])
+    return Request(intent, tuple(calls) if calls is not None else (args,), ask=ask, confidence=reading.confidence,
+                   reading=reading)
+
+
+def name(words: str) -> str:
+    """A new name as the user gave it, without the politeness or quotes around it."""
+    return TRAILING.sub("", words).strip(" \"'“”‘’.,!")
+
+
+def count(words: str) -> int:
+    """A number of suggestions in words or digits ("3", "five", "a couple"); 5 when it reads as neither."""
+    words = words.lower().strip()
+    if words.isdigit():
+        return int(words)
+    return NUMBER_WORDS.get(words, 5)

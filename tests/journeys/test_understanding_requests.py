@@ -1,0 +1,103 @@
+"""The rules code keeps after the model has read a message: which journey words name, and changes kept safe.
+
+Each test gives a reading (what the model would say) and checks the request built from it, so a
+rule breaking fails here whatever the model learns.
+"""
+
+from datetime import date
+
+from journeys.state.journey import Journey
+from journeys.understanding.model import Reading
+from journeys.understanding.requests import Conversation, count, request_of
+
+JOURNEYS = [Journey(id="j1", user_id="u", name="Sourdough bread baking"),
+            Journey(id="j2", user_id="u", name="Vintage road bike restoration"),
+            Journey(id="j3", user_id="u", name="Birdwatching in the city")]
+
+
+def conversation(**state):
+    return Conversation(JOURNEYS, today=lambda: date(2026, 6, 30), **state)
+
+
+def test_a_named_journey_wins_over_the_one_last_talked_about():
+    reading = Reading("rename_journey", 0.99, (("JOURNEY", "the bike one"), ("NAME", "Restoring my road bike")))
+    request = request_of(reading, "...", conversation(focus="j1"))
+    assert (request.intent, request.args) == ("rename_journey", {"journey": "j2", "new_name": "Restoring my road bike"})
+    assert not request.clarify and not request.ask
+
+
+def test_words_that_name_no_journey_are_asked_about_never_bound_to_the_focus():
+    request = request_of(Reading("reject_journey", 0.99, (("JOURNEY", "the knitting stuff"),)), "...",
+                         conversation(focus="j1"))
+    assert request.clarify and request.args["journey"] == "the knitting stuff"
+
+
+def test_it_means_the_journey_last_talked_about_and_without_one_the_reader_asks():
+    reading = Reading("pause_journey", 0.95)
+    assert request_of(reading, "pause it", conversation(focus="j3")).args == {"journey": "j3"}
+    assert request_of(reading, "pause it", conversation()).clarify
+
+
+def test_typos_and_places_find_the_journey():
+    for words, meant in (("the sourdugh one", "j1"), ("number 3", "j3"), ("the second one", "j2"), ("#1", "j1")):
+        assert request_of(Reading("confirm_journey", 0.99, (("JOURNEY", words),)), "...",
+                          conversation()).args == {"journey": meant}, words
+
+
+def test_undo_is_undo_whatever_question_is_pending():
+    pending = {"kind": "which", "intent": "reject_journey", "args": {}}
+    assert request_of(Reading("undo", 0.9), "undo", conversation(pending=pending)).intent == "undo"
+
+
+def test_an_answer_completes_the_pending_request_and_a_yes_the_pending_change():
+    which = {"kind": "which", "intent": "pause_journey", "args": {}}
+    answer = request_of(Reading("answer", 0.99, (("JOURNEY", "the bird one"),)), "the bird one",
+                        conversation(pending=which))
+    assert (answer.intent, answer.args) == ("pause_journey", {"journey": "j3"})
+    yes_no = {"kind": "yes_no", "intent": "reject_journey", "calls": [{"journey": "j2"}]}
+    assert request_of(Reading("yes", 0.99), "yep", conversation(pending=yes_no)).calls == ({"journey": "j2"},)
+    assert request_of(Reading("yes", 0.99), "yep", conversation()).intent == "small_talk"
+
+
+def test_the_same_again_for_another_journey():
+    request = request_of(Reading("same", 0.97, (("JOURNEY", "bird"),)), "bird one too",
+                         conversation(last="confirm_journey"))
+    assert (request.intent, request.args) == ("confirm_journey", {"journey": "j3"})
+
+
+def test_a_change_the_model_is_unsure_of_is_asked_about_first():
+    request = request_of(Reading("reject_journey", 0.5, (("JOURNEY", "number 2"),)), "...", conversation())
+    assert request.ask and request.args == {"journey": "j2"}
+
+
+def test_a_declined_change_names_its_journey_and_changes_nothing():
+    request = request_of(Reading("decline", 0.99, (("JOURNEY", "number 1"),)), "please don't reject number 1",
+                         conversation())
+    assert (request.intent, request.args, request.ask) == ("decline", {"journey": "j1"}, False)
+
+
+def test_all_of_them_without_a_name_means_every_visible_journey():
+    request = request_of(Reading("confirm_journey", 0.99), "they're all good", conversation())
+    assert [c["journey"] for c in request.calls] == ["j1", "j2", "j3"]
+
+
+def test_merge_takes_the_journey_in_focus_with_the_one_named():
+    request = request_of(Reading("merge_journeys", 0.99, (("JOURNEY", "the bird one"),)), "merge it with the bird one",
+                         conversation(focus="j1"))
+    assert request.args == {"journeys": ["j1", "j3"]}
+
+
+def test_a_search_reads_its_topic_and_dates():
+    request = request_of(Reading("search_history", 0.99, (("QUERY", "pH"),)), "what was i reading about pH back in june",
+                         conversation())
+    assert request.args == {"query": "pH", "since": "2026-06-01", "until": "2026-06-30"}
+
+
+def test_steering_more_and_less():
+    reading = Reading("steer_journey", 0.99, (("MORE", "bread"), ("LESS", "birds")))
+    assert request_of(reading, "...", conversation()).calls == ({"journey": "j1", "direction": "more"},
+                                                                {"journey": "j3", "direction": "less"})
+
+
+def test_counts_in_words_and_digits():
+    assert [count(w) for w in ("3", "five", "a couple", "lots")] == [3, 5, 2, 5]
