@@ -25,8 +25,10 @@ TAGS = ("O",) + tuple(f"{edge}-{slot}" for slot in SLOTS for edge in ("B", "I"))
 # LoRA on every linear layer of the encoder: near a full fine-tune, at a hundredth of its size.
 LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
 MAX_TOKENS = 96
-# Channels of the tagger's view of each word's neighbours.
+# Channels of the tagger's view of each word's neighbours, and what that view reads: "words" (the embedding
+# layer: the words themselves) or "words+states" (also the encoder's output). An adapter records its choice.
 TAG_CONTEXT = 128
+CONTEXT_INPUT = "words+states"
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,11 @@ def _build(adapter: Path | None, device: str) -> tuple[Any, Any, Any]:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(_model_path(), local_files_only=True)
-    network = _network()
+    recorded = adapter / "training.json" if adapter is not None else None
+    context_input = CONTEXT_INPUT
+    if recorded is not None and recorded.is_file():
+        context_input = json.loads(recorded.read_text(encoding="utf-8")).get("context_input", "words")
+    network = _network(context_input)
     if adapter is not None:
         from safetensors.torch import load_file
 
@@ -163,7 +169,7 @@ def _build(adapter: Path | None, device: str) -> tuple[Any, Any, Any]:
     return tokenizer, network, device
 
 
-def _network() -> Any:
+def _network(context_input: str = CONTEXT_INPUT) -> Any:
     """The encoder with fresh LoRA layers and heads."""
     import torch
     from peft import LoraConfig, get_peft_model
@@ -179,14 +185,21 @@ def _network() -> Any:
             self.dropout = torch.nn.Dropout(0.1)
             self.intent_head = torch.nn.Linear(hidden, len(INTENTS))
             # The words just before and after a word ("more X, less Y") decide its tag as much as the word does.
-            self.tag_context = torch.nn.Conv1d(hidden, TAG_CONTEXT, kernel_size=5, padding=2)
+            self.context_input = context_input
+            width = 2 * hidden if context_input == "words+states" else hidden
+            self.tag_context = torch.nn.Conv1d(width, TAG_CONTEXT, kernel_size=5, padding=2)
             self.tag_head = torch.nn.Linear(hidden + TAG_CONTEXT, len(TAGS))
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> tuple[Any, Any]:
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
-            states = self.dropout(states)
-            context = torch.relu(self.tag_context(states.transpose(1, 2))).transpose(1, 2)
+            output = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
+                                  output_hidden_states=True)
+            states = self.dropout(output.last_hidden_state)
+            # The words themselves around each word (the embedding layer, before attention blends the sentence in):
+            # "more" just before a reference says more, whatever else the message says.
+            words = output.hidden_states[0]
+            if self.context_input == "words+states":
+                words = torch.cat([words, states], dim=-1)
+            context = torch.relu(self.tag_context(words.transpose(1, 2))).transpose(1, 2)
             return self.intent_head(states[:, 0]), self.tag_head(torch.cat([states, context], dim=-1))
 
     return Network()
@@ -271,7 +284,8 @@ def train(utterances: Sequence[dict[str, Any]], out: Path = ADAPTER, epochs: int
                if "lora_" in k or k.startswith(("intent_head", "tag_"))}
     save_file(trained, str(out / "model.safetensors"))
     report.seconds = time.monotonic() - started
-    (out / "training.json").write_text(json.dumps({"intents": list(INTENTS), "tags": list(TAGS), **report.__dict__},
+    (out / "training.json").write_text(json.dumps({"intents": list(INTENTS), "tags": list(TAGS),
+                                                   "context_input": CONTEXT_INPUT, **report.__dict__},
                                                   indent=1) + "\n", encoding="utf-8")
     return report
 

@@ -52,6 +52,10 @@ REPLY_INTENTS = ("help", "greeting", "thanks", "bye", "small_talk", "out_of_scop
 # Intents that only make sense as the answer to the agent's question or after a request.
 CONTEXT_INTENTS = ("yes", "answer", "same")
 INTENTS = TOOL_INTENTS + REPLY_INTENTS + CONTEXT_INTENTS
+# Requests a conversation may have made just before a message, and those the agent may be asking about.
+AFTER = ("list_journeys", "explain_journey", "confirm_journey", "reject_journey", "pause_journey", "rename_journey",
+         "search_history", "recommend", "undo", "merge_journeys", "steer_journey", "add_journey")
+ASKED = ("confirm_journey", "reject_journey", "pause_journey", "rename_journey", "explain_journey", "recommend")
 # Intents whose calls each name one journey.
 ONE_JOURNEY = frozenset({"explain_journey", "journey_items", "journey_start", "confirm_journey", "reject_journey",
                          "pause_journey", "name_journey", "decline"})
@@ -242,6 +246,7 @@ class _Filler:
         self.journeys, self.pool, self.rng, self.alone = journeys, pool, rng, alone
         self.meant: dict[str, Any] = {}
         self.used: set[str] = set()
+        self.text = ""
 
     def fill(self, key: str) -> str:
         rng = self.rng
@@ -303,7 +308,9 @@ def expand_phrasing(family: dict[str, Any], text: str, journeys: list[Journey], 
         end = max((e for _, e, _ in spans), default=0)
         tail = message[end:].rstrip("?!. ")
         message = message[:end] + tail
+    filler.text = message
     state = _state(state_spec, journeys, filler, rng)
+    state.pop("asked_aside", None)
     expected = expected_request(family, filler.meant, journeys, state)
     label = family["intent"] if family["intent"] in CONTEXT_INTENTS else expected["intent"]
     return Utterance("", family["id"], split_of(family["id"]), message, state, spans, expected, label)
@@ -320,6 +327,15 @@ def _state(spec: dict[str, Any], journeys: list[Journey], filler: _Filler, rng: 
         focus = rng.choice([j.id for j in journeys if j.id != named] or [journeys[0].id])
     state: dict[str, Any] = {"journeys": [{"id": j.id, "name": j.name} for j in journeys], "focus": focus,
                              "pending": None, "last": spec.get("last"), "today": TODAY.isoformat()}
+    if not spec:
+        # Most requests come in the middle of a conversation: after another request, or even while a question
+        # waits (a whole new request drops it). The state must not decide what a message asks.
+        roll = rng.random()
+        if roll < 0.35:
+            state["last"] = rng.choice(AFTER)
+        elif roll < 0.5 and len(filler.text.split()) >= 5:
+            spec = {"pending": rng.choice(["which", "yes_no"]), "pending_intent": rng.choice(ASKED)}
+            state["asked_aside"] = True
     if spec.get("pending") == "which":
         state["pending"] = {"kind": "which", "intent": spec.get("pending_intent", "pause_journey")}
     elif spec.get("pending") == "yes_no":
