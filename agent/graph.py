@@ -1,7 +1,8 @@
 """The agent's graph: understand the message, call tools, reply; checkpointed per conversation.
 
-Offline (the default), the understanding model reads the message (agent/reader.py over
-journeys/understanding/) and templates word the reply:
+Offline (the default), the pattern reader (agent/understanding.py) or, with
+JOURNEYS_UNDERSTANDING=learned, the understanding model (agent/reader.py over journeys/understanding/)
+reads the message, and templates word the reply:
     understand -> tools -> respond
 With a chat model configured, the model chooses tools and words the reply itself:
     call_model -> tools -> call_model ... -> end
@@ -59,10 +60,10 @@ def build_graph(
     builder.add_edge("respond", END)
     if chat_model is None and configuration.offline:
         builder.add_node("tools", OrderedToolNode(tools))
-        if workspace.settings.understanding == "patterns":
-            builder.add_node("understand", _understand_node(workspace, parser))
-        else:
+        if workspace.settings.understanding == "learned":
             builder.add_node("understand", _read_node(workspace, shared_model(workspace.settings.device)))
+        else:
+            builder.add_node("understand", _understand_node(workspace, parser))
         builder.add_conditional_edges(START, route_start, {"act": "act", "model": "understand"})
         builder.add_conditional_edges("understand", route_understanding)
         builder.add_edge("tools", "respond")

@@ -55,8 +55,8 @@ def pending_of(pending: dict[str, Any] | None) -> dict[str, Any] | None:
     offered = pending.get("offered") or []
     question = {"kind": "which", "intent": pending["intent"], "args": pending.get("args") or {}, "offered": offered}
     if len(offered) == 1:
-        # "Do you mean Hydroponics?": a yes completes it as well as a name does.
-        question["calls"] = [{**question["args"], "journey": offered[0]}]
+        # "Do you mean Hydroponics?" asks yes or no (a name still answers it).
+        question.update(kind="yes_no", calls=[{**question["args"], "journey": offered[0]}])
     return question
 
 

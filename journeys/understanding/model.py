@@ -165,7 +165,6 @@ def _build(adapter: Path | None, device: str) -> tuple[Any, Any, Any]:
             raise ValueError(f"the understanding adapter in {adapter} lacks {trained[0]}; retrain it with "
                              "journeys understand train")
     network.to(device).eval()
-    torch.set_grad_enabled(False)
     return tokenizer, network, device
 
 

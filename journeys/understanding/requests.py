@@ -146,6 +146,8 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
     if intent == "undo":
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)
     pending = conversation.pending or {}
+    if intent == "answer" and pending.get("calls") and not reading.of("JOURNEY"):
+        intent = "yes"  # "Do you mean Hydroponics?" "yep, that": an answer naming no other journey agrees
     if intent == "yes":
         if pending.get("calls"):
             return Request(pending["intent"], tuple(pending["calls"]), reading=reading)

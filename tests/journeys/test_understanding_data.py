@@ -40,7 +40,7 @@ def test_test_users_journey_names_are_never_used_in_training(built):
 def test_every_span_is_the_text_it_marks_and_every_named_journey_is_visible(built):
     for utterance in built:
         ids = {j["id"] for j in utterance.state["journeys"]}
-        for start, end, label in utterance.spans:
+        for start, end, _label in utterance.spans:
             assert 0 <= start < end <= len(utterance.text) and utterance.text[start:end].strip(), utterance.id
         for call in utterance.expected["calls"]:
             named = call.get("journeys") or ([call["journey"]] if call.get("journey") else [])
