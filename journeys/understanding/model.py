@@ -146,7 +146,6 @@ def decode_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int]
 
 def _build(adapter: Path | None, device: str) -> tuple[Any, Any, Any]:
     """The tokenizer, the network with the adapter and heads loaded (if given), on the device."""
-    import torch
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(_model_path(), local_files_only=True)
