@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -95,7 +96,8 @@ def search_facts(facts: dict[str, Any], args: dict[str, Any], span: Callable[[],
         items = [item for item in items if item.get("score", 1.0) >= SEARCH_MATCH]
     else:
         items = sorted(items, key=lambda item: item["when"])  # a time alone: in the order they happened
-    shown = {**facts, "items": items, "period": period_label(since, until), "span": None, "elsewhere": []}
+    shown = {**facts, "items": items, "period": period_label(since, until), "span": None, "elsewhere": [],
+             **_placement(items)}
     if not items and shown["period"]:
         first_last = span()
         if first_last:
@@ -104,6 +106,14 @@ def search_facts(facts: dict[str, Any], args: dict[str, Any], span: Callable[[],
             outside = [item for item in elsewhere(query) if item.get("score", 0.0) >= SEARCH_MATCH]
             shown["elsewhere"] = outside[:ELSEWHERE]
     return shown
+
+
+def _placement(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which journeys hold the items found (name and how many), and how many are in none."""
+    placed = [item for item in items if "journey" in item]
+    held = Counter(item["journey"]["name"] for item in placed if item["journey"])
+    return {"held_by": [{"name": name, "count": count} for name, count in held.most_common()],
+            "in_none": sum(1 for item in placed if not item["journey"])}
 
 
 def _date(value: Any) -> date | None:
