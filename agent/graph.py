@@ -138,7 +138,7 @@ def _understand_node(workspace: Workspace, parser: IntentParser):
         user_id = runtime.context.user_id
         understanding = parser.parse(text, journeys, state.get("pending"), state.get("focus"), first_turn,
                                      today=lambda: _latest_activity_day(workspace, user_id),
-                                     previous_search=_previous_search(state))
+                                     previous_search=reader.previous_search(state))
         if understanding.intent in REPLY_ONLY:
             facts = help_facts(journeys) if understanding.intent == "help" else {}
             return {"messages": [AIMessage(render_reply(understanding.intent, facts))], "pending": None}
@@ -267,15 +267,6 @@ def _history_span(workspace: Workspace, user_id: str) -> tuple[date, date] | Non
 def _search_anytime(workspace: Workspace, user_id: str, query: str) -> list[dict[str, Any]]:
     """The items closest to a search's words at any time, as search_history gives them."""
     return views.search(workspace, user_id, query, k=5)
-
-
-def _previous_search(state: State) -> dict[str, Any] | None:
-    """The arguments of the search the last turn with tool calls made, if it made one ("what about in April?")."""
-    for message in reversed(state["messages"][:-1]):
-        if isinstance(message, AIMessage) and message.tool_calls:
-            searches = [c["args"] for c in message.tool_calls if c["name"] == "search_history"]
-            return searches[-1] if searches else None
-    return None
 
 
 def _focus_of(facts: dict[str, Any], current: str | None) -> str | None:
