@@ -29,6 +29,10 @@ MAX_TOKENS = 96
 # layer: the words themselves) or "words+states" (also the encoder's output). An adapter records its choice.
 TAG_CONTEXT = 128
 CONTEXT_INPUT = "words+states"
+# A word whose top tag is less likely than this is hesitant: the reading also says what its runner-up tag would
+# make of the message (at most MAX_ALTERNATIVES such words, the least sure first).
+HESITANT = 0.9
+MAX_ALTERNATIVES = 6
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,17 @@ class Reading:
     # How sure the tagger is of its least sure word of the message (the top tag's probability there):
     # low when it hesitates where a name or a reference begins or ends.
     certainty: float = 1.0
+    # The spans read with one hesitant word's runner-up tag instead (one reading per such word, the least sure
+    # first): where the tagger hesitates, what else the message could say.
+    alternatives: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     def of(self, label: str) -> list[str]:
         """The texts of the spans with this label, in message order."""
         return [text for kind, text in self.spans if kind == label]
+
+    def instead(self, spans: tuple[tuple[str, str], ...]) -> Reading:
+        """The same reading with other spans, taken as sure (to see what they would make of the message)."""
+        return Reading(self.intent, self.confidence, spans, self.alternative)
 
 
 def state_words(state: dict[str, Any]) -> str:
@@ -98,13 +109,21 @@ class MessageModel:
             intent_logits, tag_logits = network(**{k: v.to(device) for k, v in encoded.items()})
         probabilities = intent_logits[0].softmax(-1)
         top = probabilities.topk(2)
-        tag_probabilities = tag_logits[0].softmax(-1).max(-1)
-        tags = tag_probabilities.indices.tolist()
+        tag_probabilities = tag_logits[0].softmax(-1)
+        top_tags = tag_probabilities.topk(2, dim=-1)
+        tags = top_tags.indices[:, 0].tolist()
         spans = decode_spans(text, [TAGS[t] for t in tags], offsets, sequence)
         message = [i for i, first in enumerate(word_starts(offsets, sequence)) if first]
-        certainty = float(tag_probabilities.values[message].min()) if message else 1.0
+        sureness = top_tags.values[:, 0]
+        certainty = float(sureness[message].min()) if message else 1.0
+        alternatives = []
+        for position in sorted((i for i in message if sureness[i] < HESITANT), key=lambda i: float(sureness[i])):
+            other = list(tags)
+            other[position] = int(top_tags.indices[position, 1])
+            alternatives.append(tuple(decode_spans(text, [TAGS[t] for t in other], offsets, sequence)))
         return Reading(INTENTS[int(top.indices[0])], float(top.values[0]), tuple(spans),
-                       (INTENTS[int(top.indices[1])], float(top.values[1])), certainty)
+                       (INTENTS[int(top.indices[1])], float(top.values[1])), certainty,
+                       tuple(alternatives[:MAX_ALTERNATIVES]))
 
 
 def _encode(tokenizer: Any, states: Sequence[str], texts: Sequence[str]) -> Any:

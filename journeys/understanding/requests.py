@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -22,14 +22,14 @@ from journeys.state.journey import Journey, Status
 from journeys.state.references import group_references, resolve_journey
 from journeys.understanding.model import Reading
 from journeys.understanding.periods import read_period
+from journeys.words import REFERENCE_FILLER
 
 # Intents that change the user's journeys.
 CHANGES = frozenset({"confirm_journey", "reject_journey", "pause_journey", "rename_journey", "name_journey",
                      "merge_journeys", "split_journey", "steer_journey", "add_journey"})
-# Below this probability of its intent, or this certainty of its words' tags, a change is asked about before it is
-# made (chosen on the dev split: no wrong change there, fewest questions).
+# Below this probability of its intent a change is asked about before it is made (chosen on the dev split: no wrong
+# change there, fewest questions); so is a change a word the tagger hesitates over could alter (model.HESITANT).
 CHANGE_SURE = 0.9
-WORDS_SURE = 0.9
 # Requests "the same for the chickens one" can repeat: those made for one journey.
 REPEATABLE = frozenset({"confirm_journey", "reject_journey", "pause_journey", "explain_journey", "recommend",
                         "name_journey", "split_journey"})
@@ -37,7 +37,7 @@ REPEATABLE = frozenset({"confirm_journey", "reject_journey", "pause_journey", "e
 PRONOUN = re.compile(r"(?:that one|this one|that journey|this journey|that thing|this thing|that|this|it|there|"
                      r"the same|same one)", re.IGNORECASE)
 # Words that may trail a new name without being part of it ("call it Road bikes instead, thx").
-TRAILING = re.compile(r"(?:[\s,.!]+(?:please|pls|plz|instead|thanks|thank you|thx|ty|tbh|lol|if you can|"
+TRAILING = re.compile(r"(?:[\s,.!]+(?:please|pls|plz|instead|instad|insted|thanks|thanx|thnx|thank you|thx|ty|tbh|lol|if you can|"
                       r"if possible|if that's ok|if thats ok|ok|okay|then|now|maybe))+[\s.!]*$", re.IGNORECASE)
 # What separates journeys a reference names together ("1 and 3", "the bread and bird ones").
 LIST_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bwith\b)\s*", re.IGNORECASE)
@@ -45,6 +45,10 @@ LIST_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bwith\b)\s*", 
 PART_SEPARATORS = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.IGNORECASE)
 # Words that say "every journey" when no journey is named ("they're all good", "merge both").
 EVERYTHING = re.compile(r"\b(?:all|both|every|everything|each|them)\b", re.IGNORECASE)
+# Words around a reference that are not the topic it names ("my photography hobby" is about photography).
+AROUND_REFERENCE = REFERENCE_FILLER | {"hobby", "hobbies", "thingy", "journy", "jouney"}
+# A new name given in quotes ('call it "Old steel frames"'), or an empty pair of quotes.
+QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”')
 NUMBER_WORDS = {"one": 1, "two": 2, "a couple": 2, "couple": 2, "three": 3, "a few": 3, "few": 3, "four": 4,
                 "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 Embed = Callable[[list[str]], Any] | None
@@ -109,9 +113,19 @@ def resolve(words: str, conversation: Conversation, embed: Embed = None) -> str:
         if by_meaning.sure:
             return by_meaning.journey.id
         candidates = [by_meaning.journey] if by_meaning.journey else by_meaning.candidates
-    unclear = Words(words)
+    unclear = Words(_topic_words(words))
     unclear.candidates = tuple(j.id for j in candidates)
     return unclear
+
+
+def _topic_words(words: str) -> str:
+    """A reference without the words around it that say "a journey" ("my cooking journey" -> "cooking")."""
+    tokens = words.split()
+    while tokens and tokens[0].lower().strip(".,!?'\"") in AROUND_REFERENCE:
+        tokens.pop(0)
+    while tokens and tokens[-1].lower().strip(".,!?'\"") in AROUND_REFERENCE:
+        tokens.pop()
+    return " ".join(tokens) or words
 
 
 def resolve_each(words: str, conversation: Conversation, embed: Embed = None) -> list[str]:
@@ -142,9 +156,31 @@ def unclear(calls: tuple[dict[str, Any], ...]) -> list[Words]:
 
 def request_of(reading: Reading, text: str, conversation: Conversation, embed: Embed = None) -> Request:
     """The request a message makes, from the model's reading of it and the conversation."""
-    intent = reading.intent
-    if intent == "undo":
+    if reading.intent == "undo":
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)
+    request = _meant(reading, text, conversation, embed)
+    refused = request.intent == "merge_journeys" and len(set(request.args.get("journeys", []))) < 2
+    if request.intent in CHANGES and not (request.clarify or refused) and reading.intent not in ("yes", "answer") and (
+            reading.confidence < CHANGE_SURE or _hesitation_matters(request, reading, text, conversation, embed)):
+        request = replace(request, ask=True)
+    return request
+
+
+def _hesitation_matters(request: Request, reading: Reading, text: str, conversation: Conversation,
+                        embed: Embed) -> bool:
+    """Whether a word the tagger hesitates over could change what is done: the request read with that word's
+    runner-up tag differs (another journey, another name). A hesitation that changes nothing ("1 and 3" read
+    as one reference or two) needs no question."""
+    for spans in reading.alternatives:
+        other = _meant(reading.instead(spans), text, conversation, embed)
+        if (other.intent, other.calls, other.clarify) != (request.intent, request.calls, request.clarify):
+            return True
+    return False
+
+
+def _meant(reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
+    """The request the reading makes, before any question about a change the model is unsure of."""
+    intent = reading.intent
     pending = conversation.pending or {}
     if intent == "answer" and pending.get("calls") and not reading.of("JOURNEY"):
         intent = "yes"  # "Do you mean Hydroponics?" "yep, that": an answer naming no other journey agrees
@@ -162,9 +198,6 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
     elif intent == "same":
         again = conversation.last if conversation.last in REPEATABLE else "explain_journey"
         request = _with_journeys(again, reading.of("JOURNEY"), reading, conversation, embed)
-        if again in CHANGES and (reading.confidence < CHANGE_SURE or reading.certainty < WORDS_SURE):
-            request = Request(request.intent, request.calls, clarify=request.clarify, ask=not request.clarify,
-                              confidence=request.confidence, reading=reading)
     else:
         request = _request(intent, reading, text, conversation, embed)
     references = unclear(request.calls)
@@ -187,9 +220,8 @@ def _with_journeys(intent: str, references: list[str], reading: Reading, convers
 
 def _journeys_named(references: list[str], conversation: Conversation, embed: Embed) -> list[str]:
     """The journeys the references name, in order, each once; the journey in focus when none is named."""
+    # A pronoun with no journey in focus stays words: the tool asks which journey "that one" is.
     ids = list(dict.fromkeys(i for words in references for i in resolve_each(words, conversation, embed)))
-    if any(isinstance(i, Words) and PRONOUN.fullmatch(i.strip()) for i in ids):
-        return [i for i in ids if not (isinstance(i, Words) and PRONOUN.fullmatch(i.strip()))]
     if not ids and conversation.focus and any(j.id == conversation.focus for j in conversation.journeys):
         ids = [conversation.focus]
     return ids
@@ -198,7 +230,9 @@ def _journeys_named(references: list[str], conversation: Conversation, embed: Em
 def _request(intent: str, reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
     everyone = [j.id for j in conversation.journeys]
     named = reading.of("JOURNEY")
-    ask = intent in CHANGES and (reading.confidence < CHANGE_SURE or reading.certainty < WORDS_SURE)
+    if intent in ("rename_journey", "name_journey") and re.search(r'""|“”', text) and not reading.of("NAME"):
+        intent = "rename_journey"  # 'rename it to ""': the tool says a name cannot be empty
+        reading = reading.instead(reading.spans + (("NAME", ""),))
     if intent in ("confirm_journey", "reject_journey", "pause_journey", "decline", "explain_journey",
                   "journey_items", "journey_start", "name_journey") or (intent == "rename_journey"
                                                                          and not reading.of("NAME")):
@@ -211,13 +245,13 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
             ids = _journeys_named(named, conversation, embed)
         if not ids:
             return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
-        return Request(intent, tuple({"journey": i} for i in ids), ask=ask, confidence=reading.confidence,
+        return Request(intent, tuple({"journey": i} for i in ids), confidence=reading.confidence,
                        reading=reading)
     if intent == "rename_journey":
         ids = _journeys_named(named[:1], conversation, embed)
         if not ids:
             return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
-        return Request(intent, ({"journey": ids[0], "new_name": name(reading.of("NAME")[0])},), ask=ask,
+        return Request(intent, ({"journey": ids[0], "new_name": name(quoted(text, reading.of("NAME")[0]))},),
                        confidence=reading.confidence, reading=reading)
     args: dict[str, Any] = {}
     calls: list[dict[str, Any]] | None = None
@@ -227,11 +261,12 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
             ids = [conversation.focus, *ids]
         if not named:
             ids = everyone if EVERYTHING.search(text) else []
-        if len(set(ids)) < 2:
+        if len(set(ids)) < 2 and not (len(ids) >= 2 and not unclear(({"journeys": ids},))):
             return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
-        args = {"journeys": sorted(set(ids))}
+        # The same journey named twice ("merge 2 and 2") goes to the tool as said: it explains the mistake.
+        args = {"journeys": sorted(set(ids)) if len(set(ids)) > 1 else ids}
         if reading.of("NAME"):
-            args["new_name"] = name(reading.of("NAME")[0])
+            args["new_name"] = name(quoted(text, reading.of("NAME")[0]))
     elif intent == "split_journey":
         ids = _journeys_named(named[:1], conversation, embed)
         if not ids:
@@ -247,7 +282,7 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
     elif intent == "add_journey":
         if not reading.of("NAME"):
             return Request("help", reading=reading)
-        args = {"name": name(reading.of("NAME")[0])}
+        args = {"name": name(quoted(text, reading.of("NAME")[0]))}
     elif intent == "item_in_journey":
         args = {"item": (reading.of("ITEM") or [text])[0]}
         if named:
@@ -273,7 +308,7 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
             args["topic"] = reading.of("QUERY")[0]
         if reading.of("COUNT"):
             args["k"] = count(reading.of("COUNT")[0])
-    return Request(intent, tuple(calls) if calls is not None else (args,), ask=ask, confidence=reading.confidence,
+    return Request(intent, tuple(calls) if calls is not None else (args,), confidence=reading.confidence,
                    reading=reading)
 
 
@@ -288,6 +323,17 @@ def _without_time_words(query: str, time: str) -> str:
 def name(words: str) -> str:
     """A new name as the user gave it, without the politeness or quotes around it."""
     return TRAILING.sub("", words).strip(" \"'“”‘’.,!")
+
+
+def quoted(text: str, words: str) -> str:
+    """The whole quoted name when the words found for a name are part of one ('call it "Old steel frames"' where
+    only "steel frames" was tagged); otherwise the words."""
+    found = set(re.findall(r"[^\W_]+", words.lower()))
+    for match in QUOTED.finditer(text):
+        inside = match.group(1) if match.group(1) is not None else match.group(2)
+        if found & set(re.findall(r"[^\W_]+", inside.lower())):
+            return inside
+    return words
 
 
 def count(words: str) -> int:

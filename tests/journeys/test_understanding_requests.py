@@ -29,7 +29,13 @@ def test_a_named_journey_wins_over_the_one_last_talked_about():
 def test_words_that_name_no_journey_are_asked_about_never_bound_to_the_focus():
     request = request_of(Reading("reject_journey", 0.99, (("JOURNEY", "the knitting stuff"),)), "...",
                          conversation(focus="j1"))
-    assert request.clarify and request.args["journey"] == "the knitting stuff"
+    # The words passed on to the question are the topic, without "the ... stuff" around it.
+    assert request.clarify and request.args["journey"] == "knitting"
+
+
+def test_a_pronoun_with_no_journey_in_focus_is_passed_on_as_words_for_the_tool_to_ask_about():
+    request = request_of(Reading("pause_journey", 0.99, (("JOURNEY", "that one"),)), "pause that one", conversation())
+    assert request.clarify and request.args["journey"] == "that one"
 
 
 def test_it_means_the_journey_last_talked_about_and_without_one_the_reader_asks():
@@ -68,6 +74,33 @@ def test_the_same_again_for_another_journey():
 def test_a_change_the_model_is_unsure_of_is_asked_about_first():
     request = request_of(Reading("reject_journey", 0.5, (("JOURNEY", "number 2"),)), "...", conversation())
     assert request.ask and request.args == {"journey": "j2"}
+
+
+def test_a_hesitant_word_is_asked_about_only_when_it_could_change_what_is_done():
+    # "and" hesitating between a separator and part of one reference: both readings merge 1 and 3.
+    same = Reading("merge_journeys", 0.99, (("JOURNEY", "1"), ("JOURNEY", "3")), certainty=0.6,
+                   alternatives=((("JOURNEY", "1 and 3"),),))
+    request = request_of(same, "merge 1 and 3", conversation())
+    assert request.args == {"journeys": ["j1", "j3"]} and not request.ask
+    # "bread" hesitating between more and less: the direction would change, so ask first.
+    other = Reading("steer_journey", 0.99, (("MORE", "bread"), ("LESS", "birds")), certainty=0.6,
+                    alternatives=((("LESS", "bread"), ("LESS", "birds")),))
+    assert request_of(other, "more bread less birds", conversation()).ask
+
+
+def test_a_quoted_name_is_taken_whole_and_an_empty_one_goes_to_the_tool_to_refuse():
+    reading = Reading("rename_journey", 0.99, (("JOURNEY", "number 2"), ("NAME", "steel frames")))
+    request = request_of(reading, 'call number 2 "Old steel frames"', conversation())
+    assert request.args == {"journey": "j2", "new_name": "Old steel frames"}
+    empty = request_of(Reading("name_journey", 0.99, (("JOURNEY", "number 2"),)), 'rename number 2 to ""',
+                       conversation())
+    assert (empty.intent, empty.args) == ("rename_journey", {"journey": "j2", "new_name": ""})
+
+
+def test_the_same_journey_named_twice_goes_to_the_merge_tool_to_be_explained_not_asked_about():
+    request = request_of(Reading("merge_journeys", 0.99, (("JOURNEY", "2"), ("JOURNEY", "2"))), "merge 2 and 2",
+                         conversation())
+    assert request.args == {"journeys": ["j2", "j2"]} and not (request.ask or request.clarify)
 
 
 def test_a_declined_change_names_its_journey_and_changes_nothing():
