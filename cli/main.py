@@ -214,6 +214,9 @@ def _understanding_commands(commands: Any, common: argparse.ArgumentParser) -> N
     train.add_argument("--output", type=Path, help="folder to write the adapter to (default: the shipped one)")
     train.add_argument("--epochs", type=int, default=6, help="passes over the train split (default: 6, as the shipped adapter)")
     train.add_argument("--seed", type=int, default=0, help="seed of the build and the training (default: 0)")
+    train.add_argument("--members", type=int, default=None,
+                       help="models trained apart (seeds seed, seed+1, ...) whose readings are averaged "
+                            "(default: as the shipped adapter)")
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
     evaluate = steps.add_parser(
         "eval", parents=[common], help="score the understanding on held-out phrasings",
@@ -696,14 +699,17 @@ def cmd_understand(args: argparse.Namespace) -> int:
           f"(train {splits['train']}, dev {splits['dev']}, test {splits['test']}).", file=sys.stderr)
     if args.understand_command == "build":
         return 0
-    from journeys.understanding.model import ADAPTER, train
+    from journeys.understanding.model import ADAPTER, MEMBERS, train
 
     records = [u.as_json() for u in built]
     output = args.output or ADAPTER
+    members = args.members if args.members is not None else MEMBERS
+    if members < 1:
+        raise UserError(f"--members must be at least 1, not {members}")
     report = train([r for r in records if r["split"] == "train"], output, epochs=args.epochs, seed=args.seed,
-                   dev=[r for r in records if r["split"] == "dev"], device=args.device)
-    print(f"Adapter written to {output}: {report.examples} utterances, {report.epochs} epochs in "
-          f"{report.seconds:.0f} s; dev intent accuracy {report.dev_intent_accuracy[-1]:.1%}.")
+                   dev=[r for r in records if r["split"] == "dev"], device=args.device, members=members)
+    print(f"Adapter written to {output}: {members} member(s), {report.examples} utterances, {report.epochs} epochs "
+          f"each, in {report.seconds:.0f} s; dev intent accuracy (first member) {report.dev_intent_accuracy[-1]:.1%}.")
     return 0
 
 

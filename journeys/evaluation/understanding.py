@@ -11,7 +11,11 @@ the scores are:
 - false refusals: an in-scope message read as out of scope;
 - questions: a clarifying question asked where the message was clear (safe, but a turn lost).
 
+Beside the split, the dialogue scenarios (tests/dialogues/scenarios: whole conversations with their
+checks) are run with each understanding the agent offers (settings.understanding), scenarios passed.
+
     python -m journeys.evaluation.understanding [--split test] [--baseline agent.understanding:pattern_reader]
+                                                [--scenarios tests/dialogues/scenarios | --no-scenarios]
 
 writes docs/evaluation/understanding.md.
 """
@@ -35,6 +39,9 @@ from journeys.understanding.requests import CHANGES, Conversation, Request
 from journeys.understanding.utterances import read
 
 REPORT = Path(__file__).resolve().parents[2] / "docs" / "evaluation" / "understanding.md"
+SCENARIOS = Path(__file__).resolve().parents[2] / "tests" / "dialogues" / "scenarios"
+# The understandings the agent offers offline, as settings.understanding names them, and as this report does.
+AGENT_READERS = {"learned": "learned (MiniLM + LoRA)", "patterns": "pattern reader"}
 # Requests answered by the same tool call: what is in a journey and when it began are shown by explain_journey.
 SAME_ACTION = {"journey_items": "explain_journey", "journey_start": "explain_journey"}
 # Reply intents that refuse or deflect: an in-scope message given one of these is a false refusal.
@@ -159,7 +166,26 @@ def load_reader(spec: str) -> Reader:
     return getattr(importlib.import_module(module), function)()
 
 
-def report(results: Sequence[Scores], split: str, records: Sequence[dict[str, Any]]) -> str:
+def scenario_scores(folder: Path = SCENARIOS) -> dict[str, tuple[int, int, list[str]]]:
+    """The dialogue scenarios in the folder run with each offline understanding: passed, run, and the names of
+    those that failed."""
+    from dialogues.scenarios import ScenarioRunner, scenario_files
+    from journeys.history.embedding import TextEmbedder
+    from journeys.settings import Settings
+
+    files = scenario_files([folder])
+    embedder = TextEmbedder(device="cpu")
+    scores = {}
+    for understanding in AGENT_READERS:
+        runner = ScenarioRunner(Settings(understanding=understanding, device="cpu"), embedder=embedder)
+        results = [runner.run_file(path) for path in files]
+        scores[understanding] = (sum(r.passed for r in results), len(results),
+                                 [Path(r.file).name for r in results if not r.passed])
+    return scores
+
+
+def report(results: Sequence[Scores], split: str, records: Sequence[dict[str, Any]],
+           scenarios: dict[str, tuple[int, int, list[str]]] | None = None) -> str:
     """The scores side by side, per intent, and the learned reader's misses, as Markdown."""
     families = len({r["family"] for r in records})
     lines = [
@@ -177,6 +203,14 @@ def report(results: Sequence[Scores], split: str, records: Sequence[dict[str, An
                      f"({scores.share('wrong_change'):.1%}) | {scores.count('false_refusal')} "
                      f"({scores.share('false_refusal'):.1%}) | {scores.count('question')} | "
                      f"{p50 * 1000:.0f} / {p95 * 1000:.0f} ms |")
+    if scenarios:
+        lines += ["", "## The dialogue scenarios", "",
+                  "Whole conversations with their checks (`journeys dialogues tests/dialogues/scenarios`), run "
+                  "with each offline understanding (`JOURNEYS_UNDERSTANDING`):", "",
+                  "| understanding | scenarios passed | failed |", "| --- | ---: | --- |"]
+        for understanding, (passed, run, failed) in scenarios.items():
+            lines.append(f"| {AGENT_READERS[understanding]} (`{understanding}`) | {passed} of {run} | "
+                         f"{', '.join(failed) or 'none'} |")
     lines += ["", "## Per intent", "", "| intent | " + " | ".join(s.name for s in results) + " |",
               "| --- |" + " ---: |" * len(results)]
     tables = [s.per_intent() for s in results]
@@ -209,12 +243,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline", action="append", default=None,
                         help="another reader as module:function (default: the agent's old pattern reader)")
     parser.add_argument("--output", type=Path, default=REPORT)
+    parser.add_argument("--scenarios", type=Path, default=SCENARIOS, help="folder of dialogue scenarios to run "
+                        "with each offline understanding (default: tests/dialogues/scenarios)")
+    parser.add_argument("--no-scenarios", action="store_true", help="score the split only")
     args = parser.parse_args(argv)
     records = list(read(split=args.split))
     results = [score("learned (MiniLM + LoRA)", learned_reader(), records)]
     for spec in args.baseline if args.baseline is not None else ["agent.understanding:pattern_reader"]:
         results.append(score(spec.rsplit(":", 1)[-1].replace("_", " "), load_reader(spec), records))
-    text = report(results, args.split, records)
+    scenarios = None if args.no_scenarios else scenario_scores(args.scenarios)
+    text = report(results, args.split, records, scenarios)
     args.output.write_text(text, encoding="utf-8")
     print(text.split("## Per intent")[0])
     return 0

@@ -33,6 +33,8 @@ CONTEXT_INPUT = "words+states"
 # make of the message (at most MAX_ALTERNATIVES such words, the least sure first).
 HESITANT = 0.9
 MAX_ALTERNATIVES = 6
+# Members the shipped adapter has (models trained apart from seeds 0, 1, ...; their readings are averaged).
+MEMBERS = 2
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,9 @@ class MessageModel:
         self.adapter = adapter
         self.device = device
         self._lock = threading.Lock()
-        self._parts: tuple[Any, Any, Any] | None = None
+        self._parts: tuple[Any, list[Any], str] | None = None
 
-    def _load(self) -> tuple[Any, Any, Any]:
+    def _load(self) -> tuple[Any, list[Any], str]:
         with self._lock:
             if self._parts is None:
                 self._parts = _build(self.adapter, resolve_device(self.device))
@@ -101,15 +103,17 @@ class MessageModel:
         """The intent and spans of one message in its conversation state."""
         import torch
 
-        tokenizer, network, device = self._load()
+        tokenizer, networks, device = self._load()
         encoded = _encode(tokenizer, [state_words(state)], [text])
         offsets = encoded.pop("offset_mapping")[0].tolist()
         sequence = encoded.sequence_ids(0)
+        inputs = {k: v.to(device) for k, v in encoded.items()}
         with torch.inference_mode():
-            intent_logits, tag_logits = network(**{k: v.to(device) for k, v in encoded.items()})
-        probabilities = intent_logits[0].softmax(-1)
+            # The members' probabilities averaged: where members trained apart disagree, the reading is less sure.
+            outputs = [network(**inputs) for network in networks]
+            probabilities = torch.stack([intents[0].softmax(-1) for intents, _ in outputs]).mean(0)
+            tag_probabilities = torch.stack([tags[0].softmax(-1) for _, tags in outputs]).mean(0)
         top = probabilities.topk(2)
-        tag_probabilities = tag_logits[0].softmax(-1)
         top_tags = tag_probabilities.topk(2, dim=-1)
         tags = top_tags.indices[:, 0].tolist()
         spans = decode_spans(text, [TAGS[t] for t in tags], offsets, sequence)
@@ -163,8 +167,14 @@ def decode_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int]
             if label and text[start:end].strip(" ,.!?:;")]
 
 
-def _build(adapter: Path | None, device: str) -> tuple[Any, Any, Any]:
-    """The tokenizer, the network with the adapter and heads loaded (if given), on the device."""
+def members(adapter: Path) -> list[Path]:
+    """The weight files of an adapter's members, the first trained first (model.safetensors, model-2..., ...)."""
+    found = sorted(adapter.glob("model-*.safetensors"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    return [adapter / "model.safetensors", *found]
+
+
+def _build(adapter: Path | None, device: str) -> tuple[Any, list[Any], str]:
+    """The tokenizer and the networks (one per member of the adapter, each with its weights) on the device."""
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(_model_path(), local_files_only=True)
@@ -172,18 +182,21 @@ def _build(adapter: Path | None, device: str) -> tuple[Any, Any, Any]:
     context_input = CONTEXT_INPUT
     if recorded is not None and recorded.is_file():
         context_input = json.loads(recorded.read_text(encoding="utf-8")).get("context_input", "words")
-    network = _network(context_input)
-    if adapter is not None:
-        from safetensors.torch import load_file
+    if adapter is None:
+        return tokenizer, [_network(context_input).to(device).eval()], device
+    from safetensors.torch import load_file
 
-        weights = {k: v.float() for k, v in load_file(str(adapter / "model.safetensors")).items()}
+    networks = []
+    for path in members(adapter):
+        network = _network(context_input)
+        weights = {k: v.float() for k, v in load_file(str(path)).items()}
         missing = network.load_state_dict(weights, strict=False)
         trained = [k for k in missing.missing_keys if "lora_" in k or k.startswith(("intent_head", "tag_"))]
         if trained:
-            raise ValueError(f"the understanding adapter in {adapter} lacks {trained[0]}; retrain it with "
+            raise ValueError(f"the understanding adapter {path} lacks {trained[0]}; retrain it with "
                              "journeys understand train")
-    network.to(device).eval()
-    return tokenizer, network, device
+        networks.append(network.to(device).eval())
+    return tokenizer, networks, device
 
 
 def _network(context_input: str = CONTEXT_INPUT) -> Any:
@@ -256,15 +269,37 @@ def token_tags(tokenizer: Any, state: str, text: str, spans: Sequence[Sequence[A
 
 
 def train(utterances: Sequence[dict[str, Any]], out: Path = ADAPTER, epochs: int = 8, seed: int = 0,
-          dev: Sequence[dict[str, Any]] = (), device: str = "auto", progress: bool = True) -> TrainingReport:
-    """Fit the adapter and heads on the utterances (their state, text, spans and intent); save them to out."""
+          dev: Sequence[dict[str, Any]] = (), device: str = "auto", progress: bool = True,
+          members: int = 1) -> TrainingReport:
+    """Fit the adapter and heads on the utterances (their state, text, spans and intent), once per member (each
+    from its own seed: seed, seed + 1, ...), and save them to out; the report is the first member's."""
     import time
 
+    started = time.monotonic()
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("model-*.safetensors"):
+        stale.unlink()  # members of an earlier training
+    reports = [_train_member(utterances, out / ("model.safetensors" if number == 0 else
+                                                f"model-{number + 1}.safetensors"),
+                             epochs, seed + number, dev, device, progress) for number in range(members)]
+    report = reports[0]
+    report.seconds = time.monotonic() - started
+    (out / "training.json").write_text(json.dumps({"intents": list(INTENTS), "tags": list(TAGS),
+                                                   "context_input": CONTEXT_INPUT, "members": members,
+                                                   **report.__dict__,
+                                                   "member_dev_intent_accuracy": [r.dev_intent_accuracy
+                                                                                  for r in reports]},
+                                                  indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+def _train_member(utterances: Sequence[dict[str, Any]], path: Path, epochs: int, seed: int,
+                  dev: Sequence[dict[str, Any]], device: str, progress: bool) -> TrainingReport:
+    """One member: the encoder's LoRA layers and the heads fitted from this seed, saved to path."""
     import torch
     from safetensors.torch import save_file
     from tqdm import tqdm
 
-    started = time.monotonic()
     random.seed(seed)
     torch.manual_seed(seed)
     device = resolve_device(device)
@@ -278,7 +313,7 @@ def train(utterances: Sequence[dict[str, Any]], out: Path = ADAPTER, epochs: int
     steps = epochs * ((len(examples) + 31) // 32)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=1e-3, total_steps=steps, pct_start=0.1)
     report = TrainingReport(len(examples), epochs)
-    for _epoch in tqdm(range(epochs), desc="training the understanding", disable=not progress):
+    for _epoch in tqdm(range(epochs), desc=f"training the understanding ({path.stem})", disable=not progress):
         network.train()
         total = 0.0
         for batch_indices in _batches(examples, 32):
@@ -296,15 +331,10 @@ def train(utterances: Sequence[dict[str, Any]], out: Path = ADAPTER, epochs: int
         report.losses.append(total / len(examples))
         if dev:
             report.dev_intent_accuracy.append(_intent_accuracy(network, tokenizer, dev, device))
-    out.mkdir(parents=True, exist_ok=True)
     # Half precision on disk (half the size, the same readings); loaded back into full precision.
     trained = {k: v.detach().cpu().to(torch.float16).contiguous() for k, v in network.state_dict().items()
                if "lora_" in k or k.startswith(("intent_head", "tag_"))}
-    save_file(trained, str(out / "model.safetensors"))
-    report.seconds = time.monotonic() - started
-    (out / "training.json").write_text(json.dumps({"intents": list(INTENTS), "tags": list(TAGS),
-                                                   "context_input": CONTEXT_INPUT, **report.__dict__},
-                                                  indent=1) + "\n", encoding="utf-8")
+    save_file(trained, str(path))
     return report
 
 

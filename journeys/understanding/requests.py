@@ -160,8 +160,13 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)
     request = _meant(reading, text, conversation, embed)
     refused = request.intent == "merge_journeys" and len(set(request.args.get("journeys", []))) < 2
+    # A change must name its journey in the message ("pause it" does; a bare "no" or "cancel" does not, and is never
+    # taken as a change to the journey last talked about).
+    unnamed = request.intent in CHANGES - {"add_journey"} and not EVERYTHING.search(text) and not any(
+        label in ("JOURNEY", "MORE", "LESS") for label, _ in reading.spans)
     if request.intent in CHANGES and not (request.clarify or refused) and reading.intent not in ("yes", "answer") and (
-            reading.confidence < CHANGE_SURE or _hesitation_matters(request, reading, text, conversation, embed)):
+            unnamed or reading.confidence < CHANGE_SURE
+            or _hesitation_matters(request, reading, text, conversation, embed)):
         request = replace(request, ask=True)
     return request
 

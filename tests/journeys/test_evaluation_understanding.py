@@ -50,3 +50,13 @@ def test_the_report_puts_readers_side_by_side():
     text = report([learned, old], "test", records)
     assert "| learned | 100.0% | 0 (0.0%) | 0 (0.0%) |" in text
     assert "| old | 0.0% | 1 (50.0%) | 1 (50.0%) |" in text
+
+
+def test_the_report_gives_the_scenarios_each_understanding_passed():
+    records = [record("thanks", [{}])]
+    learned = Scores("learned")
+    learned.outcomes = [judge(records[0], Request("thanks"))]
+    text = report([learned], "test", records, {"learned": (60, 61, ["19_clarify_which.yaml"]),
+                                                "patterns": (61, 61, [])})
+    assert "| learned (MiniLM + LoRA) (`learned`) | 60 of 61 | 19_clarify_which.yaml |" in text
+    assert "| pattern reader (`patterns`) | 61 of 61 | none |" in text

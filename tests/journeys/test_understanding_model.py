@@ -8,7 +8,7 @@ import pytest
 from journeys.history.embedding import TextEmbedder
 from journeys.state.journey import Journey
 from journeys.understanding import utterances
-from journeys.understanding.model import ADAPTER, TAGS, MessageModel, decode_spans, train
+from journeys.understanding.model import ADAPTER, TAGS, MessageModel, decode_spans, members, train
 from journeys.understanding.requests import Conversation, request_of
 
 
@@ -117,11 +117,18 @@ def test_spans_never_start_or_end_inside_a_word():
 def test_training_writes_an_adapter_that_loads_and_reads(tmp_path):
     """One epoch on a slice of the data: the command's whole path, not its accuracy."""
     records = [u.as_json() for u in utterances.build()][:64]
-    report = train(records, tmp_path / "adapter", epochs=1, device="cpu", progress=False)
+    report = train(records, tmp_path / "adapter", epochs=1, device="cpu", progress=False, members=2)
     assert report.examples == 64 and len(report.losses) == 1
-    assert (tmp_path / "adapter" / "model.safetensors").stat().st_size > 100_000
-    reading = MessageModel(tmp_path / "adapter", device="cpu").read("undo", {})
+    # Two members trained apart, both loaded and their readings averaged.
+    assert [p.name for p in members(tmp_path / "adapter")] == ["model.safetensors", "model-2.safetensors"]
+    assert all(p.stat().st_size > 100_000 for p in members(tmp_path / "adapter"))
+    model = MessageModel(tmp_path / "adapter", device="cpu")
+    reading = model.read("undo", {})
     assert reading.intent in utterances.INTENTS and 0 < reading.confidence <= 1
+    assert len(model._load()[1]) == 2
+    # Training again with one member leaves no stale second member behind.
+    train(records[:32], tmp_path / "adapter", epochs=1, device="cpu", progress=False)
+    assert [p.name for p in members(tmp_path / "adapter")] == ["model.safetensors"]
 
 
 def test_the_shipped_adapter_is_in_the_package():

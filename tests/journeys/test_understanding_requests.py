@@ -134,3 +134,13 @@ def test_steering_more_and_less():
 
 def test_counts_in_words_and_digits():
     assert [count(w) for w in ("3", "five", "a couple", "lots")] == [3, 5, 2, 5]
+
+
+def test_a_change_whose_message_names_no_journey_is_asked_about_never_made():
+    # "no" to "Do you want me to reject Birdwatching?" read as a reject: it names no journey, so nothing changes.
+    pending = {"kind": "yes_no", "intent": "reject_journey", "calls": [{"journey": "j3"}]}
+    request = request_of(Reading("reject_journey", 0.99), "no", conversation(focus="j3", pending=pending))
+    assert request.ask
+    # "pause it" names the journey in focus by a pronoun: made.
+    named = request_of(Reading("pause_journey", 0.99, (("JOURNEY", "it"),)), "pause it", conversation(focus="j3"))
+    assert named.args == {"journey": "j3"} and not named.ask
