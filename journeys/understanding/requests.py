@@ -47,8 +47,11 @@ PART_SEPARATORS = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bor\b|\bvs\.?|\bversus\b)
 EVERYTHING = re.compile(r"\b(?:all|both|every|everything|each|them)\b", re.IGNORECASE)
 # Words around a reference that are not the topic it names ("my photography hobby" is about photography).
 AROUND_REFERENCE = REFERENCE_FILLER | {"hobby", "hobbies", "thingy", "journy", "jouney"}
+# Words that make a message no "yes" ("no", "nope", "don't", "wait"): such an answer never makes the change asked about.
+REFUSING = re.compile(r"\b(?:no+|nope|nah|not|don'?t|do not|never|cancel|stop|wait|hold on|scratch|scrap|strike|"
+                      r"forget|never ?mind|nvm|ignore)\b|❌|👎", re.IGNORECASE)
 # A new name given in quotes ('call it "Old steel frames"'), or an empty pair of quotes.
-QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”')
+QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|(?:(?<=\s)|^)\'([^\']+)\'(?=[\s,.!?]|$)')
 NUMBER_WORDS = {"one": 1, "two": 2, "a couple": 2, "couple": 2, "three": 3, "a few": 3, "few": 3, "four": 4,
                 "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 Embed = Callable[[list[str]], Any] | None
@@ -189,6 +192,8 @@ def _meant(reading: Reading, text: str, conversation: Conversation, embed: Embed
     pending = conversation.pending or {}
     if intent == "answer" and pending.get("calls") and not reading.of("JOURNEY"):
         intent = "yes"  # "Do you mean Hydroponics?" "yep, that": an answer naming no other journey agrees
+    if intent == "yes" and REFUSING.search(re.sub(r"(?i)\bwhy not\b", "", text)):
+        return Request("cancel", reading=reading)  # "no" to "Do you want me to reject X?" is never a yes
     if intent == "yes":
         if pending.get("calls"):
             return Request(pending["intent"], tuple(pending["calls"]), reading=reading)
@@ -232,9 +237,23 @@ def _journeys_named(references: list[str], conversation: Conversation, embed: Em
     return ids
 
 
+def _joined_group(named: list[str], text: str, conversation: Conversation) -> list[str]:
+    """References the tagger cut out of one group by place ("numbers 2 | to | 3"), joined again when the words
+    from the first to the last of them are such a group and nothing else."""
+    if len(named) < 2:
+        return named
+    start = text.find(named[0])
+    end = text.find(named[-1], start + len(named[0])) if start >= 0 else -1
+    if start < 0 or end < 0:
+        return named
+    words = text[start:end + len(named[-1])]
+    grouped, rest = group_references(words, conversation.journeys)
+    return [words] if len(grouped) >= 2 and not re.search(r"[^\W_]", rest) else named
+
+
 def _request(intent: str, reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
     everyone = [j.id for j in conversation.journeys]
-    named = reading.of("JOURNEY")
+    named = _joined_group(reading.of("JOURNEY"), text, conversation)
     if intent in ("rename_journey", "name_journey") and re.search(r'""|“”', text) and not reading.of("NAME"):
         intent = "rename_journey"  # 'rename it to ""': the tool says a name cannot be empty
         reading = reading.instead(reading.spans + (("NAME", ""),))
@@ -256,13 +275,14 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
         ids = _journeys_named(named[:1], conversation, embed)
         if not ids:
             return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
-        return Request(intent, ({"journey": ids[0], "new_name": name(quoted(text, reading.of("NAME")[0]))},),
+        return Request(intent, ({"journey": ids[0], "new_name": name(quoted(text, reading.of("NAME")[-1]))},),
                        confidence=reading.confidence, reading=reading)
     args: dict[str, Any] = {}
     calls: list[dict[str, Any]] | None = None
     if intent == "merge_journeys":
         ids = [i for words in named for i in resolve_each(words, conversation, embed)]
-        if len(named) == 1 and conversation.focus and conversation.focus not in ids:
+        # One journey named ("merge it with the bird one" names one, "it" the other); a group names them all.
+        if len(named) == 1 and len(ids) == 1 and conversation.focus and conversation.focus not in ids:
             ids = [conversation.focus, *ids]
         if not named:
             ids = everyone if EVERYTHING.search(text) else []
@@ -271,7 +291,7 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
         # The same journey named twice ("merge 2 and 2") goes to the tool as said: it explains the mistake.
         args = {"journeys": sorted(set(ids)) if len(set(ids)) > 1 else ids}
         if reading.of("NAME"):
-            args["new_name"] = name(quoted(text, reading.of("NAME")[0]))
+            args["new_name"] = name(quoted(text, reading.of("NAME")[-1]))
     elif intent == "split_journey":
         ids = _journeys_named(named[:1], conversation, embed)
         if not ids:
@@ -287,7 +307,7 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
     elif intent == "add_journey":
         if not reading.of("NAME"):
             return Request("help", reading=reading)
-        args = {"name": name(quoted(text, reading.of("NAME")[0]))}
+        args = {"name": name(quoted(text, reading.of("NAME")[-1]))}
     elif intent == "item_in_journey":
         args = {"item": (reading.of("ITEM") or [text])[0]}
         if named:
@@ -335,7 +355,7 @@ def quoted(text: str, words: str) -> str:
     only "steel frames" was tagged); otherwise the words."""
     found = set(re.findall(r"[^\W_]+", words.lower()))
     for match in QUOTED.finditer(text):
-        inside = match.group(1) if match.group(1) is not None else match.group(2)
+        inside = next(group for group in match.groups() if group is not None)
         if found & set(re.findall(r"[^\W_]+", inside.lower())):
             return inside
     return words

@@ -113,6 +113,13 @@ class FamilyError(ValueError):
     """A phrasing family that the build cannot use, said in one sentence."""
 
 
+def family_split(family: dict[str, Any]) -> str:
+    """The split of a family's utterances: train for a construction the agent's own replies teach ("resume X",
+    "more X, less Y": `taught: true`, always understood), else by the hash of its id, so that the test split
+    holds only constructions nobody taught and the model never saw."""
+    return "train" if family.get("taught") else split_of(family["id"])
+
+
 def split_of(family_id: str) -> str:
     """The split a family belongs to, by a stable hash of its id."""
     share = int(hashlib.sha1(family_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
@@ -206,7 +213,7 @@ def reference(journey: Journey, journeys: list[Journey], rng: random.Random, alo
         return name if rng.random() < 0.85 else " ".join(typo(w, rng) for w in name.split())
     if roll < 0.45:
         forms = [f"number {place}", f"#{place}", f"the {ORDINALS[place]} one", f"{ORDINALS[place]} one",
-                 f"no. {place}", f"journey {place}", f"the {ORDINALS[place]}"]
+                 f"no. {place}", f"journey {place}", f"the {ORDINALS[place]}", str(place)]
         if alone:
             forms += [str(place), str(place)]
         return rng.choice(forms)
@@ -313,7 +320,7 @@ def expand_phrasing(family: dict[str, Any], text: str, journeys: list[Journey], 
     state.pop("asked_aside", None)
     expected = expected_request(family, filler.meant, journeys, state)
     label = family["intent"] if family["intent"] in CONTEXT_INTENTS else expected["intent"]
-    return Utterance("", family["id"], split_of(family["id"]), message, state, spans, expected, label)
+    return Utterance("", family["id"], family_split(family), message, state, spans, expected, label)
 
 
 def _state(spec: dict[str, Any], journeys: list[Journey], filler: _Filler, rng: random.Random) -> dict[str, Any]:
@@ -411,7 +418,7 @@ def build(families: list[dict[str, Any]] | None = None, seed: int = 0) -> list[U
     rng = random.Random(seed)
     utterances: list[Utterance] = []
     for family in families:
-        split = split_of(family["id"])
+        split = family_split(family)
         pool = pools["test" if split == "test" else "train"]
         for number, text in enumerate(family["say"]):
             fills = FILLS if _PLACEHOLDER.search(text) else PLAIN_FILLS

@@ -102,8 +102,7 @@ def test_none_of_them_wrong_confirms_every_journey(home):
 
 
 @pytest.mark.parametrize("text, tool", [
-    pytest.param("waht are my jouneys again", "list_journeys", marks=pytest.mark.xfail(
-        strict=True, reason="known miss of the shipped adapter: two typos read as bye (docs/evaluation/understanding.md)")),
+    ("waht are my jouneys again", "list_journeys"),
     ("heyy whats up, what have u got on me", "list_journeys"),
     ("whats left", "list_journeys"),
     ("show me more stuff for the plants one", "recommend"),

@@ -16,7 +16,7 @@ def built():
 def test_the_families_expand_into_at_least_3000_utterances_of_every_intent(built):
     assert len(built) >= 3000
     labels = Counter(u.label for u in built if u.split == "train")
-    missing = [intent for intent in INTENTS if intent not in labels and intent != "extract_journeys"]
+    missing = [intent for intent in INTENTS if intent not in labels]
     assert not missing, f"no training utterance for {missing}"
 
 
@@ -67,6 +67,14 @@ def test_a_family_with_an_unknown_intent_or_placeholder_is_one_clear_sentence(tm
 def test_the_split_of_a_family_never_moves():
     assert {split_of(f"family.{n}") for n in range(200)} == {"train", "dev", "test"}
     assert split_of("confirm.spot_on") == split_of("confirm.spot_on")
+
+
+def test_a_taught_construction_is_always_trained_on(built):
+    # "more ukulele, less crochet" is what the replies teach: trained on, though its family's hash says test.
+    assert split_of("steer.more_less") == "test"
+    assert {u.split for u in built if u.family == "steer.more_less"} == {"train"}
+    taught = [f for f in load_families() if f.get("taught")]
+    assert taught and all(u.split == "train" for u in build(taught))
 
 
 def test_a_designer_adds_a_phrasing_by_adding_data(tmp_path):

@@ -6,6 +6,8 @@ rule breaking fails here whatever the model learns.
 
 from datetime import date
 
+import pytest
+
 from journeys.state.journey import Journey
 from journeys.understanding.model import Reading
 from journeys.understanding.requests import Conversation, count, request_of
@@ -144,3 +146,36 @@ def test_a_change_whose_message_names_no_journey_is_asked_about_never_made():
     # "pause it" names the journey in focus by a pronoun: made.
     named = request_of(Reading("pause_journey", 0.99, (("JOURNEY", "it"),)), "pause it", conversation(focus="j3"))
     assert named.args == {"journey": "j3"} and not named.ask
+
+
+@pytest.mark.parametrize("text", ["no", "nope", "no thanks", "wait no", "don't", "cancel", "👎"])
+def test_a_refusal_read_as_yes_makes_no_change(text):
+    pending = {"kind": "yes_no", "intent": "reject_journey", "calls": [{"journey": "j3"}]}
+    assert request_of(Reading("yes", 0.99), text, conversation(pending=pending)).intent == "cancel"
+    assert request_of(Reading("yes", 0.99), "yes why not", conversation(pending=pending)).intent == "reject_journey"
+
+
+def test_a_group_merged_is_the_group_not_the_group_and_the_journey_in_focus():
+    request = request_of(Reading("merge_journeys", 0.99, (("JOURNEY", "the first two"),)),
+                         "the first two are really one journey", conversation(focus="j3"))
+    assert request.args == {"journeys": ["j1", "j2"]}
+
+
+def test_a_name_in_single_quotes_is_taken_whole():
+    reading = Reading("rename_journey", 0.99, (("JOURNEY", "no. 3"), ("NAME", "archaeology discoveries")))
+    request = request_of(reading, "no. 3 is too stiff for me, call it 'roman archaeology discoveries' instead",
+                         conversation())
+    assert request.args["new_name"] == "roman archaeology discoveries"
+    # An apostrophe inside a word opens no quote.
+    reading = Reading("rename_journey", 0.99, (("JOURNEY", "number 2"), ("NAME", "Road bikes")))
+    assert request_of(reading, "number 2 isn't right, I'd call it Road bikes", conversation()).args["new_name"] == \
+        "Road bikes"
+
+
+def test_a_group_by_place_cut_in_two_by_the_tagger_is_one_group_again():
+    reading = Reading("confirm_journey", 0.99, (("JOURNEY", "numbers 2"), ("JOURNEY", "3")))
+    request = request_of(reading, "numbers 2 to 3 look correct to me", conversation())
+    assert [c["journey"] for c in request.calls] == ["j2", "j3"] and not request.clarify
+    # Two journeys named apart stay two.
+    apart = Reading("merge_journeys", 0.99, (("JOURNEY", "the bread one"), ("JOURNEY", "the bird one")))
+    assert request_of(apart, "merge the bread one and the bird one", conversation()).args == {"journeys": ["j1", "j3"]}
