@@ -684,9 +684,11 @@ def cmd_understand(args: argparse.Namespace) -> int:
     from journeys.understanding import utterances
 
     if args.understand_command == "eval":
+        from dialogues.scenarios import scenario_scores
         from journeys.evaluation.understanding import main as evaluate
 
-        return evaluate(["--split", args.split, *(["--output", str(args.output)] if args.output else [])])
+        return evaluate(["--split", args.split, *(["--output", str(args.output)] if args.output else [])],
+                        scenario_scores=scenario_scores)
     try:
         families = utterances.load_families(args.families or utterances.FAMILIES)
         built = utterances.build(families, seed=getattr(args, "seed", 0))

@@ -32,6 +32,9 @@ from journeys.state.journey import Journey, Status
 from journeys.workspace import Workspace
 from tools import TOOL_NAMES
 
+# The project's own scenarios (tests/dialogues/scenarios), run for the understanding report.
+SCENARIOS = Path(__file__).resolve().parents[1] / "tests" / "dialogues" / "scenarios"
+
 STATUSES = tuple(str(s) for s in Status)
 
 
@@ -466,3 +469,20 @@ def write_junit(results: Sequence[ScenarioResult], path: Path) -> None:
     xml.add_testsuite(suite)
     path.parent.mkdir(parents=True, exist_ok=True)
     xml.write(str(path), pretty=True)
+
+
+def scenario_scores(folder: Path = SCENARIOS) -> dict[str, tuple[int, int, list[str]]]:
+    """The dialogue scenarios in the folder run with each offline understanding (for the understanding report):
+    passed, run, and the names of those that failed."""
+    from journeys.evaluation.understanding import AGENT_READERS
+    from journeys.history.embedding import TextEmbedder
+
+    files = scenario_files([folder])
+    embedder = TextEmbedder(device="cpu")
+    scores = {}
+    for understanding in AGENT_READERS:
+        runner = ScenarioRunner(Settings(understanding=understanding, device="cpu"), embedder=embedder)
+        results = [runner.run_file(path) for path in files]
+        scores[understanding] = (sum(r.passed for r in results), len(results),
+                                 [Path(r.file).name for r in results if not r.passed])
+    return scores

@@ -11,11 +11,11 @@ the scores are:
 - false refusals: an in-scope message read as out of scope;
 - questions: a clarifying question asked where the message was clear (safe, but a turn lost).
 
-Beside the split, the dialogue scenarios (tests/dialogues/scenarios: whole conversations with their
-checks) are run with each understanding the agent offers (settings.understanding), scenarios passed.
+`journeys understand eval` also runs the dialogue scenarios (tests/dialogues/scenarios: whole
+conversations with their checks) with each understanding the agent offers (settings.understanding;
+dialogues.scenarios.scenario_scores, a layer above this one) and reports the scenarios passed.
 
     python -m journeys.evaluation.understanding [--split test] [--baseline agent.understanding:pattern_reader]
-                                                [--scenarios tests/dialogues/scenarios | --no-scenarios]
 
 writes docs/evaluation/understanding.md.
 """
@@ -39,7 +39,6 @@ from journeys.understanding.requests import CHANGES, Conversation, Request
 from journeys.understanding.utterances import read
 
 REPORT = Path(__file__).resolve().parents[2] / "docs" / "evaluation" / "understanding.md"
-SCENARIOS = Path(__file__).resolve().parents[2] / "tests" / "dialogues" / "scenarios"
 # The understandings the agent offers offline, as settings.understanding names them, and as this report does.
 AGENT_READERS = {"learned": "learned (MiniLM + LoRA)", "patterns": "pattern reader"}
 # Requests answered by the same tool call: what is in a journey and when it began are shown by explain_journey.
@@ -166,24 +165,6 @@ def load_reader(spec: str) -> Reader:
     return getattr(importlib.import_module(module), function)()
 
 
-def scenario_scores(folder: Path = SCENARIOS) -> dict[str, tuple[int, int, list[str]]]:
-    """The dialogue scenarios in the folder run with each offline understanding: passed, run, and the names of
-    those that failed."""
-    from dialogues.scenarios import ScenarioRunner, scenario_files
-    from journeys.history.embedding import TextEmbedder
-    from journeys.settings import Settings
-
-    files = scenario_files([folder])
-    embedder = TextEmbedder(device="cpu")
-    scores = {}
-    for understanding in AGENT_READERS:
-        runner = ScenarioRunner(Settings(understanding=understanding, device="cpu"), embedder=embedder)
-        results = [runner.run_file(path) for path in files]
-        scores[understanding] = (sum(r.passed for r in results), len(results),
-                                 [Path(r.file).name for r in results if not r.passed])
-    return scores
-
-
 def report(results: Sequence[Scores], split: str, records: Sequence[dict[str, Any]],
            scenarios: dict[str, tuple[int, int, list[str]]] | None = None) -> str:
     """The scores side by side, per intent, and the learned reader's misses, as Markdown."""
@@ -237,21 +218,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None,
+         scenario_scores: Callable[[], dict[str, tuple[int, int, list[str]]]] | None = None) -> int:
+    """Score the split (and, given scenario_scores, the dialogue scenarios) and write the report."""
     parser = argparse.ArgumentParser(description="Score the understanding on held-out phrasings.")
     parser.add_argument("--split", default="test", choices=["test", "dev", "train"])
     parser.add_argument("--baseline", action="append", default=None,
                         help="another reader as module:function (default: the agent's old pattern reader)")
     parser.add_argument("--output", type=Path, default=REPORT)
-    parser.add_argument("--scenarios", type=Path, default=SCENARIOS, help="folder of dialogue scenarios to run "
-                        "with each offline understanding (default: tests/dialogues/scenarios)")
-    parser.add_argument("--no-scenarios", action="store_true", help="score the split only")
     args = parser.parse_args(argv)
     records = list(read(split=args.split))
     results = [score("learned (MiniLM + LoRA)", learned_reader(), records)]
     for spec in args.baseline if args.baseline is not None else ["agent.understanding:pattern_reader"]:
         results.append(score(spec.rsplit(":", 1)[-1].replace("_", " "), load_reader(spec), records))
-    scenarios = None if args.no_scenarios else scenario_scores(args.scenarios)
+    scenarios = scenario_scores() if scenario_scores is not None else None
     text = report(results, args.split, records, scenarios)
     args.output.write_text(text, encoding="utf-8")
     print(text.split("## Per intent")[0])

@@ -134,6 +134,13 @@ class MessageModel:
                        (INTENTS[int(top.indices[1])], float(top.values[1])), certainty, tuple(alternatives))
 
 
+def _tag_of(slot: str, probabilities: Sequence[float], previous_slot: str | None) -> int:
+    """The word's tag as part of a span of this kind: inside the span before it when that is of the same kind and
+    the tagger says so more than it says a new span begins, else beginning one."""
+    begin, inside = probabilities[TAGS.index(f"B-{slot}")], probabilities[TAGS.index(f"I-{slot}")]
+    return TAGS.index(f"{'I' if previous_slot == slot and inside > begin else 'B'}-{slot}")
+
+
 def word_tags(distributions: Sequence[Sequence[float]]) -> list[tuple[int, float, int | None]]:
     """Each word's tag from its tag probabilities, decided in two steps: whether the word is part of a span at all
     (the probabilities of every span tag together against "O"), then which kind of span (a slot's B and I
@@ -149,21 +156,16 @@ def word_tags(distributions: Sequence[Sequence[float]]) -> list[tuple[int, float
                    for slot in SLOTS}
         ranked = sorted(by_slot, key=by_slot.get, reverse=True)
         slot = ranked[0]
-
-        def tag_of(kind: str) -> int:
-            begin, inside = probabilities[TAGS.index(f"B-{kind}")], probabilities[TAGS.index(f"I-{kind}")]
-            return TAGS.index(f"{'I' if previous_slot == kind and inside > begin else 'B'}-{kind}")
-
         if outside >= 1 - outside:
-            tag, sure, other = 0, outside, tag_of(slot)
+            tag, sure, other = 0, outside, _tag_of(slot, probabilities, previous_slot)
         else:
             inside_share = 1 - outside
             slot_share = by_slot[slot] / inside_share
-            tag = tag_of(slot)
+            tag = _tag_of(slot, probabilities, previous_slot)
             if inside_share <= slot_share:
                 sure, other = inside_share, 0
             else:
-                sure, other = slot_share, tag_of(ranked[1])
+                sure, other = slot_share, _tag_of(ranked[1], probabilities, previous_slot)
         chosen.append((tag, sure, other))
         previous_slot = None if tag == 0 else TAGS[tag].split("-", 1)[1]
     return chosen
