@@ -48,9 +48,6 @@ class Reading:
     spans: tuple[tuple[str, str], ...] = ()
     # The runner-up intent and its probability, for questions when the model hesitates.
     alternative: tuple[str, float] = ("", 0.0)
-    # How sure the tagger is of its least sure word of the message (the top tag's probability there):
-    # low when it hesitates where a name or a reference begins or ends.
-    certainty: float = 1.0
     # The spans read with one hesitant word's runner-up tag instead (one reading per such word, the least sure
     # first): where the tagger hesitates, what else the message could say.
     alternatives: tuple[tuple[tuple[str, str], ...], ...] = ()
@@ -117,58 +114,119 @@ class MessageModel:
             tag_probabilities = torch.stack([tags[0].softmax(-1) for _, tags in outputs]).mean(0)
         top = probabilities.topk(2)
         message = [i for i, first in enumerate(word_starts(offsets, sequence)) if first]
-        tags = [0] * len(offsets)
-        choices = word_tags(tag_probabilities[message].tolist())
-        for position, (tag, _, _) in zip(message, choices):
-            tags[position] = tag
-        spans = decode_spans(text, [TAGS[t] for t in tags], offsets, sequence)
-        certainty = min((sure for _, sure, _ in choices), default=1.0)
-        alternatives = []
-        hesitant = sorted((sure, position, other) for position, (_, sure, other) in zip(message, choices)
-                          if sure < HESITANT and other is not None)
-        for _, position, other in hesitant[:MAX_ALTERNATIVES]:
-            changed = list(tags)
-            changed[position] = other
-            alternatives.append(tuple(decode_spans(text, [TAGS[t] for t in changed], offsets, sequence)))
-        return Reading(INTENTS[int(top.indices[0])], float(top.values[0]), tuple(spans),
-                       (INTENTS[int(top.indices[1])], float(top.values[1])), certainty, tuple(alternatives))
+        distributions = tag_probabilities[message].tolist()
+
+        def spans_of(word_tags: Sequence[int]) -> tuple[tuple[str, str], ...]:
+            tags = [0] * len(offsets)
+            for position, tag in zip(message, word_tags):
+                tags[position] = tag
+            return tuple(decode_spans(text, [TAGS[t] for t in tags], offsets, sequence))
+
+        choices = word_choices(distributions)
+        chosen, relabelled = span_tags(distributions, choices)
+        # Other readings where the tagger hesitates: a word read with its runner-up (in a span or not, or another
+        # family of span), or a span labelled with the kind that lost its vote narrowly; the least sure first.
+        others = [(choice.sure, span_tags(distributions, word_choices(distributions, {index: choice.other}))[0])
+                  for index, choice in enumerate(choices) if choice.sure < HESITANT and choice.other != ""]
+        others += [(sure, tags) for sure, tags in relabelled if sure < HESITANT]
+        alternatives = [spans_of(tags) for _, tags in sorted(others, key=lambda other: other[0])[:MAX_ALTERNATIVES]]
+        spans = spans_of(chosen)
+        return Reading(INTENTS[int(top.indices[0])], float(top.values[0]), spans,
+                       (INTENTS[int(top.indices[1])], float(top.values[1])), tuple(alternatives))
 
 
-def _tag_of(slot: str, probabilities: Sequence[float], previous_slot: str | None) -> int:
-    """The word's tag as part of a span of this kind: inside the span before it when that is of the same kind and
-    the tagger says so more than it says a new span begins, else beginning one."""
-    begin, inside = probabilities[TAGS.index(f"B-{slot}")], probabilities[TAGS.index(f"I-{slot}")]
-    return TAGS.index(f"{'I' if previous_slot == slot and inside > begin else 'B'}-{slot}")
+# Kinds of span that name the same thing in different roles: a journey reference is one span whatever the
+# direction steering gives it ("my code journey" is never "my code" MORE + "journey" LESS), so words are joined
+# into spans by family and each span takes the kind its words vote for together.
+FAMILY = {"MORE": "JOURNEY", "LESS": "JOURNEY"}
 
 
-def word_tags(distributions: Sequence[Sequence[float]]) -> list[tuple[int, float, int | None]]:
-    """Each word's tag from its tag probabilities, decided in two steps: whether the word is part of a span at all
-    (the probabilities of every span tag together against "O"), then which kind of span (a slot's B and I
-    together) and whether it continues the span before it. A word the tagger splits between kinds (a little more
-    likely O than B-MORE, but more likely in some span than in none) is read as the span it most likely is.
-    Returns, per word, the tag, how sure the least sure of those decisions was, and the tag that decision's
-    runner-up gives (None when there is no other choice)."""
-    chosen: list[tuple[int, float, int | None]] = []
-    previous_slot: str | None = None
-    for probabilities in distributions:
+def _family(slot: str) -> str:
+    return FAMILY.get(slot, slot)
+
+
+@dataclass(frozen=True)
+class WordChoice:
+    """How one word was read: the family of span it is in (None: in no span), whether it continues the span
+    before it, how sure the least sure of those decisions was, and the runner-up family (None: outside any
+    span; "" when there is no other choice)."""
+
+    family: str | None
+    continues: bool
+    sure: float
+    other: str | None
+
+
+def word_choices(distributions: Sequence[Sequence[float]], forced: dict[int, str | None] | None = None) -> list[WordChoice]:
+    """Each word's place in the spans, decided in two steps: whether the word is part of a span at all (every
+    span tag together against "O"), then which family of span (its slots' B and I together) and whether it
+    continues the span before it. A word the tagger splits between kinds (a little more likely O than B-MORE, but
+    more likely in some span than in none) is read as the span it most likely is. `forced` gives some words
+    another family (None: outside any span), to read the message with a hesitant word's runner-up."""
+    chosen: list[WordChoice] = []
+    previous: str | None = None
+    for index, probabilities in enumerate(distributions):
         outside = probabilities[0]
-        by_slot = {slot: probabilities[TAGS.index(f"B-{slot}")] + probabilities[TAGS.index(f"I-{slot}")]
-                   for slot in SLOTS}
-        ranked = sorted(by_slot, key=by_slot.get, reverse=True)
-        slot = ranked[0]
+        by_family: dict[str, float] = {}
+        for slot in SLOTS:
+            share = probabilities[TAGS.index(f"B-{slot}")] + probabilities[TAGS.index(f"I-{slot}")]
+            by_family[_family(slot)] = by_family.get(_family(slot), 0.0) + share
+        ranked = sorted(by_family, key=by_family.get, reverse=True)
+        if forced and index in forced:
+            family = forced[index]
+            continues = family is not None and previous == family and _continues(probabilities, family)
+            chosen.append(WordChoice(family, continues, 1.0, ""))
+            previous = family
+            continue
         if outside >= 1 - outside:
-            tag, sure, other = 0, outside, _tag_of(slot, probabilities, previous_slot)
-        else:
-            inside_share = 1 - outside
-            slot_share = by_slot[slot] / inside_share
-            tag = _tag_of(slot, probabilities, previous_slot)
-            if inside_share <= slot_share:
-                sure, other = inside_share, 0
-            else:
-                sure, other = slot_share, _tag_of(ranked[1], probabilities, previous_slot)
-        chosen.append((tag, sure, other))
-        previous_slot = None if tag == 0 else TAGS[tag].split("-", 1)[1]
+            chosen.append(WordChoice(None, False, outside, ranked[0]))
+            previous = None
+            continue
+        family = ranked[0]
+        inside_share, family_share = 1 - outside, by_family[family] / (1 - outside)
+        sure, other = (inside_share, None) if inside_share <= family_share else (family_share, ranked[1])
+        chosen.append(WordChoice(family, previous == family and _continues(probabilities, family), sure, other))
+        previous = family
     return chosen
+
+
+def _continues(probabilities: Sequence[float], family: str) -> bool:
+    """Whether the tagger says the word goes on with the span before it more than it says a new one begins."""
+    slots = [s for s in SLOTS if _family(s) == family]
+    return (sum(probabilities[TAGS.index(f"I-{s}")] for s in slots)
+            > sum(probabilities[TAGS.index(f"B-{s}")] for s in slots))
+
+
+def span_tags(distributions: Sequence[Sequence[float]], choices: Sequence[WordChoice]) -> tuple[list[int], list[tuple[float, list[int]]]]:
+    """The words' tags, each span labelled with the kind its words' probabilities vote for together; and, for each
+    span whose vote is close, the tags with that span labelled with the runner-up kind, with how sure the vote was."""
+    tags = [0] * len(choices)
+    spans: list[list[int]] = []
+    for index, choice in enumerate(choices):
+        if choice.family is None:
+            continue
+        if choice.continues and spans and spans[-1][-1] == index - 1:
+            spans[-1].append(index)
+        else:
+            spans.append([index])
+    relabelled = []
+    for words in spans:
+        family = choices[words[0]].family
+        slots = [s for s in SLOTS if _family(s) == family]
+        votes = {s: sum(distributions[i][TAGS.index(f"B-{s}")] + distributions[i][TAGS.index(f"I-{s}")]
+                        for i in words) for s in slots}
+        ranked = sorted(slots, key=votes.get, reverse=True)
+        for position, index in enumerate(words):
+            tags[index] = TAGS.index(f"{'B' if position == 0 else 'I'}-{ranked[0]}")
+        if len(ranked) > 1:
+            relabelled.append((words, ranked[1], votes[ranked[0]] / (votes[ranked[0]] + votes[ranked[1]])))
+    alternatives = []
+    for words, slot, sure in relabelled:
+        changed = list(tags)
+        for position, index in enumerate(words):
+            changed[index] = TAGS.index(f"{'B' if position == 0 else 'I'}-{slot}")
+        alternatives.append((sure, changed))
+    return tags, alternatives
 
 
 def _encode(tokenizer: Any, states: Sequence[str], texts: Sequence[str]) -> Any:

@@ -30,6 +30,8 @@ CHANGES = frozenset({"confirm_journey", "reject_journey", "pause_journey", "rena
 # Below this probability of its intent a change is asked about before it is made (chosen on the dev split: no wrong
 # change there, fewest questions); so is a change a word the tagger hesitates over could alter (model.HESITANT).
 CHANGE_SURE = 0.9
+# Requests that only look (a suggestion, a search): a word the tagger almost took as their topic is taken.
+LOOKING = frozenset({"recommend", "search_history", "unassigned"})
 # Requests "the same for the chickens one" can repeat: those made for one journey.
 REPEATABLE = frozenset({"confirm_journey", "reject_journey", "pause_journey", "explain_journey", "recommend",
                         "name_journey", "split_journey"})
@@ -39,6 +41,9 @@ PRONOUN = re.compile(r"(?:that one|this one|that journey|this journey|that thing
 # Words that may trail a new name without being part of it ("call it Road bikes instead, thx").
 TRAILING = re.compile(r"(?:[\s,.!]+(?:please|pls|plz|instead|instad|insted|thanks|thanx|thnx|thank you|thx|ty|tbh|lol|if you can|"
                       r"if possible|if that's ok|if thats ok|ok|okay|then|now|maybe))+[\s.!]*$", re.IGNORECASE)
+# Words a name never ends with: a tagger that runs one word too far ("learning to knit this" winter) is cut back.
+DANGLING = re.compile(r"(?:\s+(?:this|that|these|the|a|an|to|for|of|and|or|in|on|at|with|from|by|my|your|some|"
+                      r"next|last))+$", re.IGNORECASE)
 # What separates journeys a reference names together ("1 and 3", "the bread and bird ones").
 LIST_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bwith\b)\s*", re.IGNORECASE)
 # What separates parts a span may hold together ("chords and songs", "water & leaf").
@@ -162,15 +167,50 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
     if reading.intent == "undo":
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)
     request = _meant(reading, text, conversation, embed)
+    if reading.intent in LOOKING and not reading.spans:
+        request = _narrowed(request, reading, text, conversation, embed)
+    elif request.clarify:
+        request = _completed(request, reading, text, conversation, embed)
     refused = request.intent == "merge_journeys" and len(set(request.args.get("journeys", []))) < 2
     # A change must name its journey in the message ("pause it" does; a bare "no" or "cancel" does not, and is never
     # taken as a change to the journey last talked about).
     unnamed = request.intent in CHANGES - {"add_journey"} and not EVERYTHING.search(text) and not any(
         label in ("JOURNEY", "MORE", "LESS") for label, _ in reading.spans)
+    if request.ask:
+        return request
     if request.intent in CHANGES and not (request.clarify or refused) and reading.intent not in ("yes", "answer") and (
             unnamed or reading.confidence < CHANGE_SURE
             or _hesitation_matters(request, reading, text, conversation, embed)):
         request = replace(request, ask=True)
+    return request
+
+
+def _narrowed(request: Request, reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
+    """A question that changes nothing, read with what the tagger almost found ("got any crochet ideas?" with
+    "crochet" as its topic): a narrower answer for a word the person likely meant costs nothing if wrong."""
+    for spans in reading.alternatives:
+        if spans and all(label in ("JOURNEY", "QUERY", "ITEM") for label, _ in spans):
+            other = _meant(reading.instead(spans), text, conversation, embed)
+            if not other.clarify:
+                return other
+    return request
+
+
+def _completed(request: Request, reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
+    """A request whose words name no journey, read with the tagger's runner-up where that names every journey by
+    its place or the words of its name ("the | Unnamed interest one" cut in two, "the Unnamed interest one" whole).
+    A change read so is asked about first."""
+    def words_of(spans: tuple[tuple[str, str], ...]) -> set[str]:
+        return {w for label, words in spans if label in ("JOURNEY", "MORE", "LESS") for w in words.lower().split()}
+
+    for spans in reading.alternatives:
+        references = [words for label, words in spans if label in ("JOURNEY", "MORE", "LESS")]
+        # Only a reading that joins or extends the words found: one that leaves a reference out is no completion.
+        if references and words_of(reading.spans) <= words_of(spans) and all(resolve_journey(conversation.journeys, words, strict=True).journey is not None
+                              for words in references):
+            other = _meant(reading.instead(spans), text, conversation, embed)
+            if not other.clarify and other.intent == request.intent:
+                return replace(other, ask=other.intent in CHANGES)
     return request
 
 
@@ -180,10 +220,22 @@ def _hesitation_matters(request: Request, reading: Reading, text: str, conversat
     runner-up tag differs (another journey, another name). A hesitation that changes nothing ("1 and 3" read
     as one reference or two) needs no question."""
     for spans in reading.alternatives:
+        if _only_drops_journeys(reading.spans, spans, conversation, embed):
+            continue
         other = _meant(reading.instead(spans), text, conversation, embed)
         if (other.intent, other.calls, other.clarify) != (request.intent, request.calls, request.clarify):
             return True
     return False
+
+
+def _only_drops_journeys(spans: tuple[tuple[str, str], ...], other: tuple[tuple[str, str], ...],
+                         conversation: Conversation, embed: Embed) -> bool:
+    """Whether the other reading only leaves out references the message makes to journeys it names for sure
+    ("less bread" read as a word about nothing): a word that names a journey is no word to doubt."""
+    if not set(other) < set(spans):
+        return False
+    return all(label in ("JOURNEY", "MORE", "LESS") and not isinstance(resolve(words, conversation, embed), Words)
+               for label, words in set(spans) - set(other))
 
 
 def _meant(reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
@@ -347,7 +399,7 @@ def _without_time_words(query: str, time: str) -> str:
 
 def name(words: str) -> str:
     """A new name as the user gave it, without the politeness or quotes around it."""
-    return TRAILING.sub("", words).strip(" \"'“”‘’.,!")
+    return DANGLING.sub("", TRAILING.sub("", words).strip(" \"'“”‘’.,!")).strip(" \"'“”‘’.,!")
 
 
 def quoted(text: str, words: str) -> str:

@@ -240,9 +240,21 @@ def topic(journeys: list[Journey], rng: random.Random) -> str:
     return " ".join(words[start:start + rng.randint(1, 2)]).lower()
 
 
+# Syllables of made-up one-word names ("Zorvek"): people also give short names no list holds ("Foo", "Misc").
+SYLLABLES = ["ba", "ko", "zor", "vek", "li", "mo", "tran", "quil", "fen", "da", "rix", "sul", "po", "gan", "ter"]
+
+
 def new_name(pool: list[Journey], rng: random.Random) -> str:
-    """A name a person might give a journey: another journey's name, as they would type it."""
+    """A name a person might give a journey: another journey's name, as they would type it; sometimes one word
+    of it, or a short word of their own."""
     name = rng.choice(pool).name
+    kind = rng.random()
+    if kind < 0.12:
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", name) if w.lower() not in GENERIC_NAME_WORDS]
+        if words:
+            return rng.choice(words).capitalize()
+    elif kind < 0.17:
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))).capitalize()
     return name if rng.random() < 0.6 else name.lower()
 
 

@@ -80,12 +80,12 @@ def test_a_change_the_model_is_unsure_of_is_asked_about_first():
 
 def test_a_hesitant_word_is_asked_about_only_when_it_could_change_what_is_done():
     # "and" hesitating between a separator and part of one reference: both readings merge 1 and 3.
-    same = Reading("merge_journeys", 0.99, (("JOURNEY", "1"), ("JOURNEY", "3")), certainty=0.6,
+    same = Reading("merge_journeys", 0.99, (("JOURNEY", "1"), ("JOURNEY", "3")),
                    alternatives=((("JOURNEY", "1 and 3"),),))
     request = request_of(same, "merge 1 and 3", conversation())
     assert request.args == {"journeys": ["j1", "j3"]} and not request.ask
     # "bread" hesitating between more and less: the direction would change, so ask first.
-    other = Reading("steer_journey", 0.99, (("MORE", "bread"), ("LESS", "birds")), certainty=0.6,
+    other = Reading("steer_journey", 0.99, (("MORE", "bread"), ("LESS", "birds")),
                     alternatives=((("LESS", "bread"), ("LESS", "birds")),))
     assert request_of(other, "more bread less birds", conversation()).ask
 
@@ -179,3 +179,39 @@ def test_a_group_by_place_cut_in_two_by_the_tagger_is_one_group_again():
     # Two journeys named apart stay two.
     apart = Reading("merge_journeys", 0.99, (("JOURNEY", "the bread one"), ("JOURNEY", "the bird one")))
     assert request_of(apart, "merge the bread one and the bird one", conversation()).args == {"journeys": ["j1", "j3"]}
+
+
+def test_a_new_name_never_ends_with_a_dangling_word_the_tagger_ran_on_to():
+    reading = Reading("add_journey", 0.99, (("NAME", "learning to knit this"),),
+                      alternatives=((("NAME", "learning to knit"),),))
+    request = request_of(reading, "I'd love to start learning to knit this winter", conversation())
+    assert request.args == {"name": "learning to knit"} and not request.ask
+
+
+def test_a_reading_that_only_leaves_out_a_journey_named_for_sure_is_no_reason_to_ask():
+    # "bread" hesitating between LESS and no span: it names a journey, so the steering is as said.
+    reading = Reading("steer_journey", 0.99, (("MORE", "birds"), ("LESS", "sourdough")),
+                      alternatives=((("MORE", "birds"),),))
+    request = request_of(reading, "more birds, less sourdough please", conversation())
+    assert request.calls == ({"journey": "j3", "direction": "more"}, {"journey": "j1", "direction": "less"})
+    assert not request.ask
+    # Leaving out words that name no journey still asks: the other reading would do something else.
+    unsure = Reading("steer_journey", 0.99, (("MORE", "birds"), ("LESS", "the knitting stuff")),
+                     alternatives=((("MORE", "birds"),),))
+    request = request_of(unsure, "more birds, less the knitting stuff", conversation())
+    assert request.clarify and request.calls[1]["journey"] == "knitting"
+
+
+def test_a_question_takes_the_topic_the_tagger_almost_found_and_a_change_never_does():
+    reading = Reading("recommend", 0.99, (), alternatives=((("QUERY", "crochet"),),))
+    assert request_of(reading, "got any crochet ideas?", conversation()).args == {"topic": "crochet"}
+    change = Reading("pause_journey", 0.99, (), alternatives=((("JOURNEY", "the bike one"),),))
+    request = request_of(change, "pause the bike one", conversation(focus="j1"))
+    assert request.ask and request.args != {"journey": "j2"} or request.clarify
+
+
+def test_words_cut_in_two_are_read_whole_when_that_names_a_journey_and_the_change_is_asked_about():
+    reading = Reading("confirm_journey", 0.99, (("JOURNEY", "the"), ("JOURNEY", "road bike one")),
+                      alternatives=((("JOURNEY", "the Vintage road bike one"),),))
+    request = request_of(reading, "Yes, the Vintage road bike one is right.", conversation())
+    assert request.args == {"journey": "j2"} and request.ask and not request.clarify
