@@ -66,16 +66,22 @@ class RuleUser:
     """A deterministic simulated user: confirms listed journeys that show its interests, rejects the rest.
 
     It remembers the last list the agent showed and goes through it one journey per turn,
-    naming each journey (numbers shift once one is rejected).
+    naming each journey (numbers shift once one is rejected); when the agent checks the change it just asked
+    for ("Do you want me to confirm X?"), it says yes.
     """
 
     interests: list[Interest]
     decided: set[str] = field(default_factory=set)
     listed: list[tuple[str, str]] = field(default_factory=list)
+    # The journey this user last asked about (lower case): a "Do you want me to ...?" naming it gets a "yes".
+    asked_for: str = ""
 
     def next_message(self, agent_reply: str | None) -> str | None:
         if agent_reply is None:
             return OPENING
+        if self.asked_for and "do you want me to" in agent_reply.lower() and self.asked_for in agent_reply.lower():
+            self.asked_for = ""
+            return "yes"  # the agent checks the change this user just asked for: they agree
         shown = [(name.strip(), rest) for _, name, rest in LISTED.findall(agent_reply)]
         if shown:
             self.listed = shown
@@ -83,6 +89,7 @@ class RuleUser:
             if name.lower() in self.decided:
                 continue
             self.decided.add(name.lower())
+            self.asked_for = name.lower()
             if any(i.shown_by(f"{name} {rest}") for i in self.interests):
                 return f"Yes, the {name} one is right."
             return f"The {name} one isn't me."

@@ -175,7 +175,8 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
     # A change must name its journey in the message ("pause it" does; a bare "no" or "cancel" does not, and is never
     # taken as a change to the journey last talked about).
     unnamed = request.intent in CHANGES - {"add_journey"} and not EVERYTHING.search(text) and not any(
-        label in ("JOURNEY", "MORE", "LESS") for label, _ in reading.spans)
+        label in ("JOURNEY", "MORE", "LESS") for label, _ in reading.spans) and not _named_in_other_reading(
+        request, reading, text, conversation, embed)
     if request.ask:
         return request
     if request.intent in CHANGES and not (request.clarify or refused) and reading.intent not in ("yes", "answer") and (
@@ -212,6 +213,15 @@ def _completed(request: Request, reading: Reading, text: str, conversation: Conv
             if not other.clarify and other.intent == request.intent:
                 return replace(other, ask=other.intent in CHANGES)
     return request
+
+
+def _named_in_other_reading(request: Request, reading: Reading, text: str, conversation: Conversation,
+                            embed: Embed) -> bool:
+    """Whether the tagger almost read a reference that makes the same request ("confirm it" with "it" a little
+    short of a span): the message does name its journey."""
+    return any(any(label in ("JOURNEY", "MORE", "LESS") for label, _ in spans)
+               and _meant(reading.instead(spans), text, conversation, embed).calls == request.calls
+               for spans in reading.alternatives)
 
 
 def _hesitation_matters(request: Request, reading: Reading, text: str, conversation: Conversation,

@@ -39,8 +39,8 @@ TEST_SHARE, DEV_SHARE = 0.2, 0.1
 FILLS, PLAIN_FILLS = 3, 2
 
 # Slot labels the model tags, by placeholder.
-SLOT_OF = {"J": "JOURNEY", "J2": "JOURNEY", "GROUP": "JOURNEY", "MORE": "MORE", "LESS": "LESS", "NAME": "NAME", "Q": "QUERY",
-           "ITEM": "ITEM", "N": "COUNT", "P1": "PART", "P2": "PART"}
+SLOT_OF = {"J": "JOURNEY", "J2": "JOURNEY", "GROUP": "JOURNEY", "MORE": "MORE", "LESS": "LESS", "NAME": "NAME",
+           "Q": "QUERY", "DO": "QUERY", "ITEM": "ITEM", "N": "COUNT", "P1": "PART", "P2": "PART"}
 SLOTS = ("JOURNEY", "MORE", "LESS", "NAME", "QUERY", "ITEM", "COUNT", "PART")
 
 TOOL_INTENTS = ("list_journeys", "extract_journeys", "explain_journey", "journey_items", "journey_start",
@@ -72,7 +72,11 @@ GENERIC_NAME_WORDS = frozenset("""
 learning beginners beginner basics practice training home guide getting started first starting small building
 making using history intro introduction advanced from into with without your their best simple easy
 """.split()) | FUNCTION_WORDS | frozenset(STOP_WORDS)
-_PLACEHOLDER = re.compile(r"\{(J2|J|GROUP|MORE|LESS|NAME|Q|ITEM|N|P1|P2|WHEN)\}")
+_PLACEHOLDER = re.compile(r"\{(J2|J|GROUP|MORE|LESS|NAME|Q|DO|ITEM|N|P1|P2|WHEN)\}")
+# Things people do, said as a verb ("what should I bake next?"): the topic of a suggestion or a search.
+ACTIVITIES = ["bake", "knit", "paint", "cook", "run", "climb", "draw", "sew", "brew", "fish", "hike", "surf", "skate",
+              "sing", "dance", "write", "code", "garden", "crochet", "sketch", "cycle", "swim", "camp", "sail", "read",
+              "build", "grow", "ferment", "carve", "journal", "meditate", "stretch", "lift", "row", "ski", "bike"]
 # Several journeys by their place in the list, as people say it.
 GROUPS = ["the first two", "the top two", "the last two", "numbers 1 to 3", "1-3", "the first 3", "the last three",
           "numbers 2 to 3", "the first three", "the bottom two", "2-4", "the top 3"]
@@ -283,8 +287,9 @@ class _Filler:
         value = {"NAME": lambda: new_name(self.pool, rng), "Q": lambda: topic(self.journeys, rng),
                  "ITEM": lambda: rng.choice(rng.choice(self.journeys).titles),
                  "N": lambda: rng.choice(list(COUNTS)), "WHEN": lambda: rng.choice(WHENS),
-                 "P1": lambda: topic(self.journeys, rng), "P2": lambda: topic(self.journeys, rng)}[key]()
-        self.meant[key] = value
+                 "P1": lambda: topic(self.journeys, rng), "P2": lambda: topic(self.journeys, rng),
+                 "DO": lambda: rng.choice(ACTIVITIES)}[key]()
+        self.meant["Q" if key == "DO" else key] = value
         return value
 
 

@@ -215,3 +215,12 @@ def test_words_cut_in_two_are_read_whole_when_that_names_a_journey_and_the_chang
                       alternatives=((("JOURNEY", "the Vintage road bike one"),),))
     request = request_of(reading, "Yes, the Vintage road bike one is right.", conversation())
     assert request.args == {"journey": "j2"} and request.ask and not request.clarify
+
+
+def test_a_pronoun_the_tagger_almost_took_names_the_journey_in_focus():
+    # "confirm it" with "it" a little short of a span: the other reading names the same journey, so no question.
+    reading = Reading("confirm_journey", 0.99, (), alternatives=((("JOURNEY", "it"),),))
+    request = request_of(reading, "confirm it", conversation(focus="j2"))
+    assert request.args == {"journey": "j2"} and not request.ask
+    # A bare change with no reference at all is still asked about, never made on the focus.
+    assert request_of(Reading("confirm_journey", 0.99, ()), "yes do that", conversation(focus="j2")).ask
