@@ -16,7 +16,7 @@ from typing import Any
 from journeys.state.journey import Journey, Status
 from journeys.state.references import group_references, resolve_journey
 from journeys.understanding.periods import Today, read_period, without_period
-from journeys.words import FUNCTION_WORDS
+from journeys.words import FUNCTION_WORDS, VERBS, gerund
 
 Calls = tuple[str, list[dict[str, Any]]]
 # A sentence embedder (unit vectors), used to resolve references by meaning; None: by words only.
@@ -259,25 +259,6 @@ TRAILING_TIME = re.compile(
     r"(?:year|summer|spring|autumn|fall|winter|\d{4}))+$",
     re.I,
 )
-VERBS = frozenset("""
-learn build make grow bake play run read study cook train write paint draw knit sew brew climb travel practice
-practise improve speak visit explore fix restore save become master swim hike ride sing dance code program design
-plant fish sail surf ski skate jog walk shoot film photograph record compose teach raise renovate decorate ferment
-meditate lift box camp collect watch listen create repair restore brew roast keep start plan prepare complete finish
-""".split())
-
-
-def gerund(verb: str) -> str:
-    """The -ing form of a verb: learn -> learning, bake -> baking, run -> running."""
-    if verb.endswith("ie"):
-        return verb[:-2] + "ying"
-    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and verb != "be":
-        return verb[:-1] + "ing"
-    if len(verb) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", verb):
-        return verb + verb[-1] + "ing"
-    return verb + "ing"
-
-
 def aspiration_name(text: str) -> str:
     """A journey name from the way someone states an aspiration: "I want to start learning Italian" gives "learning Italian"."""
     what = text

@@ -7,6 +7,8 @@ the agent's words of a command or a search (agent/arguments.py). Each use adds i
 
 from __future__ import annotations
 
+import re
+
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 FUNCTION_WORDS = frozenset("""
@@ -31,3 +33,23 @@ actually and aren bit correct couldn definitely did didn does doesn don explain 
 interests isn it its journey journeys just little more no nope not ok okay ones or really right shouldn stuff
 sure tell that there thing think this too topic topics wasn weren why won wouldn wrong yeah yep yes your
 """.split())
+
+# Verbs of things people do: "what should I bake next?" is about baking.
+VERBS = frozenset("""
+learn build make grow bake play run read study cook train write paint draw knit sew brew climb travel practice
+practise improve speak visit explore fix restore save become master swim hike ride sing dance code program design
+plant fish sail surf ski skate jog walk shoot film photograph record compose teach raise renovate decorate ferment
+meditate lift box camp collect watch listen create repair restore brew roast keep start plan prepare complete finish
+garden crochet sketch cycle carve journal stretch row bike
+""".split())
+
+
+def gerund(verb: str) -> str:
+    """The -ing form of a verb: learn -> learning, bake -> baking, run -> running."""
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and verb != "be":
+        return verb[:-1] + "ing"
+    if len(verb) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", verb):
+        return verb + verb[-1] + "ing"
+    return verb + "ing"

@@ -22,7 +22,7 @@ from journeys.state.journey import Journey, Status
 from journeys.state.references import group_references, resolve_journey
 from journeys.understanding.model import Reading
 from journeys.understanding.periods import read_period
-from journeys.words import REFERENCE_FILLER
+from journeys.words import REFERENCE_FILLER, VERBS, gerund
 
 # Intents that change the user's journeys.
 CHANGES = frozenset({"confirm_journey", "reject_journey", "pause_journey", "rename_journey", "name_journey",
@@ -169,8 +169,10 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
     request = _meant(reading, text, conversation, embed)
     if reading.intent in LOOKING and not reading.spans:
         request = _narrowed(request, reading, text, conversation, embed)
-    elif request.clarify:
+    elif request.clarify or (reading.intent == "rename_journey" and not reading.of("NAME")):
         request = _completed(request, reading, text, conversation, embed)
+    if request.intent == "rename_journey" and request.args.get("new_name") == "":
+        return request  # an empty name changes nothing: the tool says a name cannot be empty
     refused = request.intent == "merge_journeys" and len(set(request.args.get("journeys", []))) < 2
     # A change must name its journey in the message ("pause it" does; a bare "no" or "cancel" does not, and is never
     # taken as a change to the journey last talked about).
@@ -189,8 +191,12 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
 def _narrowed(request: Request, reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
     """A question that changes nothing, read with what the tagger almost found ("got any crochet ideas?" with
     "crochet" as its topic): a narrower answer for a word the person likely meant costs nothing if wrong."""
+    period = read_period(text, conversation.today)
+    time_words = set(text[period.where[0]:period.where[1]].lower().split()) if period is not None else set()
     for spans in reading.alternatives:
-        if spans and all(label in ("JOURNEY", "QUERY", "ITEM") for label, _ in spans):
+        # A time is no topic ("and what about May?" searches the last topic again, in May).
+        if spans and all(label in ("JOURNEY", "QUERY", "ITEM") and not set(words.lower().split()) <= time_words
+                         for label, words in spans):
             other = _meant(reading.instead(spans), text, conversation, embed)
             if not other.clarify:
                 return other
@@ -204,6 +210,14 @@ def _completed(request: Request, reading: Reading, text: str, conversation: Conv
     def words_of(spans: tuple[tuple[str, str], ...]) -> set[str]:
         return {w for label, words in spans if label in ("JOURNEY", "MORE", "LESS") for w in words.lower().split()}
 
+    if reading.intent == "rename_journey" and not reading.of("NAME"):
+        # A rename the tagger found no new name for: the one it almost found ("rename number 9 to Foo").
+        for spans in reading.alternatives:
+            if [s for s in spans if s[0] != "NAME"] == list(reading.spans) and any(s[0] == "NAME" for s in spans):
+                other = _meant(reading.instead(spans), text, conversation, embed)
+                return replace(other, ask=not other.clarify)
+    if not request.clarify:
+        return request
     for spans in reading.alternatives:
         references = [words for label, words in spans if label in ("JOURNEY", "MORE", "LESS")]
         # Only a reading that joins or extends the words found: one that leaves a reference out is no completion.
@@ -230,7 +244,8 @@ def _hesitation_matters(request: Request, reading: Reading, text: str, conversat
     runner-up tag differs (another journey, another name). A hesitation that changes nothing ("1 and 3" read
     as one reference or two) needs no question."""
     for spans in reading.alternatives:
-        if _only_drops_journeys(reading.spans, spans, conversation, embed):
+        if _only_drops_journeys(reading.spans, spans, conversation, embed) or _said_outright(reading.spans, spans,
+                                                                                           text):
             continue
         other = _meant(reading.instead(spans), text, conversation, embed)
         if (other.intent, other.calls, other.clarify) != (request.intent, request.calls, request.clarify):
@@ -246,6 +261,16 @@ def _only_drops_journeys(spans: tuple[tuple[str, str], ...], other: tuple[tuple[
         return False
     return all(label in ("JOURNEY", "MORE", "LESS") and not isinstance(resolve(words, conversation, embed), Words)
                for label, words in set(spans) - set(other))
+
+
+def _said_outright(spans: tuple[tuple[str, str], ...], other: tuple[tuple[str, str], ...], text: str) -> bool:
+    """Whether the other reading only turns the direction of references the message steers in so many words:
+    "more birds, less bread" says more just before birds and less just before bread, whatever the tagger doubts."""
+    if len(spans) != len(other) or [w for _, w in spans] != [w for _, w in other] or spans == other:
+        return False
+    return all(label == label_other or (
+        label in ("MORE", "LESS") and re.search(rf"\b{label.lower()}\s+(?:of\s+)?{re.escape(words)}", text, re.I))
+        for (label, words), (label_other, _) in zip(spans, other))
 
 
 def _meant(reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
@@ -364,6 +389,8 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
     elif intent == "steer_journey":
         calls = [{"journey": resolve(w, conversation, embed), "direction": direction}
                  for direction, label in (("more", "MORE"), ("less", "LESS")) for w in reading.of(label)]
+        # One reference cut in two ("picture books for | toddlers") steers its journey once.
+        calls = [dict(call) for call in dict.fromkeys(tuple(call.items()) for call in calls)]
         if not calls:
             return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
     elif intent == "add_journey":
@@ -392,7 +419,9 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
         if named:
             args["journey"] = resolve(named[0], conversation, embed)
         if reading.of("QUERY"):
-            args["topic"] = reading.of("QUERY")[0]
+            topic = reading.of("QUERY")[0]
+            # A thing to do, said as a verb ("what should I bake next?"), is the interest in doing it: baking.
+            args["topic"] = gerund(topic.lower()) if topic.lower() in VERBS else topic
         if reading.of("COUNT"):
             args["k"] = count(reading.of("COUNT")[0])
     return Request(intent, tuple(calls) if calls is not None else (args,), confidence=reading.confidence,

@@ -25,7 +25,7 @@ import yaml
 
 from journeys.state.references import group_references
 from journeys.understanding.periods import read_period
-from journeys.words import FUNCTION_WORDS, STOP_WORDS
+from journeys.words import FUNCTION_WORDS, STOP_WORDS, VERBS, gerund
 
 DATA = Path(__file__).resolve().parent / "data"
 FAMILIES = DATA / "families"
@@ -422,7 +422,8 @@ def expected_request(family: dict[str, Any], meant: dict[str, Any], journeys: li
         if journey:
             args["journey"] = journey
         if "Q" in meant:
-            args["topic"] = meant["Q"]
+            # A thing to do said as a verb is the interest in doing it ("bake" -> "baking"), as requests.py reads it.
+            args["topic"] = gerund(meant["Q"].lower()) if meant["Q"].lower() in VERBS else meant["Q"]
         if "N" in meant:
             args["k"] = COUNTS[meant["N"]]
     return {"intent": intent, "calls": [args]}

@@ -84,10 +84,10 @@ def test_a_hesitant_word_is_asked_about_only_when_it_could_change_what_is_done()
                    alternatives=((("JOURNEY", "1 and 3"),),))
     request = request_of(same, "merge 1 and 3", conversation())
     assert request.args == {"journeys": ["j1", "j3"]} and not request.ask
-    # "bread" hesitating between more and less: the direction would change, so ask first.
+    # "bread" hesitating between more and less (no "more" or "less" said just before it): ask first.
     other = Reading("steer_journey", 0.99, (("MORE", "bread"), ("LESS", "birds")),
                     alternatives=((("LESS", "bread"), ("LESS", "birds")),))
-    assert request_of(other, "more bread less birds", conversation()).ask
+    assert request_of(other, "bump up bread, tone down birds", conversation()).ask
 
 
 def test_a_quoted_name_is_taken_whole_and_an_empty_one_goes_to_the_tool_to_refuse():
@@ -203,8 +203,8 @@ def test_a_reading_that_only_leaves_out_a_journey_named_for_sure_is_no_reason_to
 
 
 def test_a_question_takes_the_topic_the_tagger_almost_found_and_a_change_never_does():
-    reading = Reading("recommend", 0.99, (), alternatives=((("QUERY", "crochet"),),))
-    assert request_of(reading, "got any crochet ideas?", conversation()).args == {"topic": "crochet"}
+    reading = Reading("recommend", 0.99, (), alternatives=((("QUERY", "kimchi"),),))
+    assert request_of(reading, "got any kimchi ideas?", conversation()).args == {"topic": "kimchi"}
     change = Reading("pause_journey", 0.99, (), alternatives=((("JOURNEY", "the bike one"),),))
     request = request_of(change, "pause the bike one", conversation(focus="j1"))
     assert request.ask and request.args != {"journey": "j2"} or request.clarify
@@ -224,3 +224,39 @@ def test_a_pronoun_the_tagger_almost_took_names_the_journey_in_focus():
     assert request.args == {"journey": "j2"} and not request.ask
     # A bare change with no reference at all is still asked about, never made on the focus.
     assert request_of(Reading("confirm_journey", 0.99, ()), "yes do that", conversation(focus="j2")).ask
+
+
+def test_a_direction_said_just_before_the_reference_settles_the_taggers_doubt():
+    reading = Reading("steer_journey", 0.99, (("MORE", "birds"), ("LESS", "sourdough")),
+                      alternatives=((("MORE", "birds"), ("MORE", "sourdough")),))
+    request = request_of(reading, "more birds, less sourdough please", conversation())
+    assert request.calls == ({"journey": "j3", "direction": "more"}, {"journey": "j1", "direction": "less"})
+    assert not request.ask
+    # Said some other way ("boost ... cut back on ..."), the doubt is asked about.
+    said_otherwise = request_of(reading, "boost birds, cut back on sourdough", conversation())
+    assert said_otherwise.ask
+
+
+def test_one_reference_cut_in_two_steers_its_journey_once():
+    reading = Reading("steer_journey", 0.99, (("MORE", "road bike"), ("MORE", "restoration")))
+    assert request_of(reading, "way more road bike restoration", conversation()).calls == (
+        {"journey": "j2", "direction": "more"},)
+
+
+def test_a_rename_takes_the_new_name_the_tagger_almost_found_and_asks_first():
+    reading = Reading("rename_journey", 0.95, (("JOURNEY", "number 2"),),
+                      alternatives=((("JOURNEY", "number 2"), ("NAME", "Foo")),))
+    request = request_of(reading, "rename number 2 to Foo", conversation())
+    assert (request.intent, request.args, request.ask) == ("rename_journey", {"journey": "j2", "new_name": "Foo"}, True)
+    # An empty name changes nothing, so it goes to the tool (which says so) without a question.
+    empty = request_of(Reading("name_journey", 0.6, (("JOURNEY", "the bike one"),)), 'rename the bike one to ""',
+                       conversation())
+    assert (empty.intent, empty.args, empty.ask) == ("rename_journey", {"journey": "j2", "new_name": ""}, False)
+
+
+def test_a_month_alone_after_a_search_is_no_topic_and_a_verb_topic_is_the_activity():
+    reading = Reading("search_history", 0.7, (), alternatives=((("QUERY", "May"),),))
+    request = request_of(reading, "and what about May?", conversation(previous_search={"query": "bikes"}))
+    assert request.args == {"query": "bikes", "since": "2026-05-01", "until": "2026-05-31"}
+    bake = request_of(Reading("recommend", 0.99, (("QUERY", "bake"),)), "what should I bake next?", conversation())
+    assert bake.args == {"topic": "baking"}
