@@ -76,10 +76,11 @@ class Settings(BaseSettings):
     namer_candidates: Annotated[int, _within("namer_candidates")] = 8
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
-    # How the offline agent reads a message: "learned" (the default: the understanding model,
-    # journeys/understanding/) or "patterns" (the old pattern reader, agent/understanding.py, kept for
-    # comparison: docs/evaluation/understanding.md scores both on phrasings neither was written for).
-    understanding: Literal["learned", "patterns"] = "learned"
+    # How the offline agent reads a message: "patterns" (the default for now: the pattern reader,
+    # agent/understanding.py) or "learned" (the understanding model, journeys/understanding/; far better on
+    # phrasings nobody wrote a pattern for and passing every dialogue scenario, see
+    # docs/evaluation/understanding.md, but six pattern-era agent tests still fail with it: issue 26's note).
+    understanding: Literal["learned", "patterns"] = "patterns"
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
     # None uses chat_model, and without either simulated users follow rules.
     simulator_model: str | None = None

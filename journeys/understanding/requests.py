@@ -32,6 +32,10 @@ CHANGES = frozenset({"confirm_journey", "reject_journey", "pause_journey", "rena
 CHANGE_SURE = 0.9
 # Requests that only look (a suggestion, a search): a word the tagger almost took as their topic is taken.
 LOOKING = frozenset({"recommend", "search_history", "unassigned"})
+# Readings a reply to "which one?" may get when it names a journey by a word of its name ("the undo one then" for
+# "Undo & editors"): then it is the answer. "undo", "undo the last thing" always undo.
+NOT_A_REQUEST = frozenset({"undo", "out_of_scope", "help", "small_talk", "greeting", "thanks"})
+ONE_BY_WORD = re.compile(r"\bthe [^\W\d_]+ one\b", re.IGNORECASE)
 # Requests "the same for the chickens one" can repeat: those made for one journey.
 REPEATABLE = frozenset({"confirm_journey", "reject_journey", "pause_journey", "explain_journey", "recommend",
                         "name_journey", "split_journey"})
@@ -164,6 +168,11 @@ def unclear(calls: tuple[dict[str, Any], ...]) -> list[Words]:
 
 def request_of(reading: Reading, text: str, conversation: Conversation, embed: Embed = None) -> Request:
     """The request a message makes, from the model's reading of it and the conversation."""
+    pending = conversation.pending or {}
+    if pending.get("kind") == "which" and reading.intent in NOT_A_REQUEST and ONE_BY_WORD.search(text) \
+            and resolve_journey(conversation.journeys, text, strict=True).journey is not None:
+        # "Which one do you mean?" "the undo one then": a message that is a journey's name answers the question.
+        reading = Reading("answer", reading.confidence, (("JOURNEY", text.strip()),))
     if reading.intent == "undo":
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)
     request = _meant(reading, text, conversation, embed)
@@ -226,6 +235,13 @@ def _completed(request: Request, reading: Reading, text: str, conversation: Conv
             other = _meant(reading.instead(spans), text, conversation, embed)
             if not other.clarify and other.intent == request.intent:
                 return replace(other, ask=other.intent in CHANGES)
+    if not words_of(reading.spans):
+        # No reference found, but the tagger almost took some words for one ("reject 0", "those two are the
+        # same"): the tool is given them, and asks which journey is meant, naming the user's words.
+        for spans in reading.alternatives:
+            other = _meant(reading.instead(spans), text, conversation, embed)
+            if words_of(spans) and other.clarify and other.intent == request.intent and unclear(other.calls):
+                return other
     return request
 
 
@@ -244,8 +260,8 @@ def _hesitation_matters(request: Request, reading: Reading, text: str, conversat
     runner-up tag differs (another journey, another name). A hesitation that changes nothing ("1 and 3" read
     as one reference or two) needs no question."""
     for spans in reading.alternatives:
-        if _only_drops_journeys(reading.spans, spans, conversation, embed) or _said_outright(reading.spans, spans,
-                                                                                           text):
+        if (_only_drops_journeys(reading.spans, spans, conversation, embed) or _said_outright(reading.spans, spans, text)
+                or _quoted_name_dropped(reading.spans, spans, text)):
             continue
         other = _meant(reading.instead(spans), text, conversation, embed)
         if (other.intent, other.calls, other.clarify) != (request.intent, request.calls, request.clarify):
@@ -261,6 +277,14 @@ def _only_drops_journeys(spans: tuple[tuple[str, str], ...], other: tuple[tuple[
         return False
     return all(label in ("JOURNEY", "MORE", "LESS") and not isinstance(resolve(words, conversation, embed), Words)
                for label, words in set(spans) - set(other))
+
+
+def _quoted_name_dropped(spans: tuple[tuple[str, str], ...], other: tuple[tuple[str, str], ...], text: str) -> bool:
+    """Whether the other reading only leaves out a new name the message gives in quotes ("into 'Making
+    things'"): quotes say a name outright, whatever the tagger doubts."""
+    dropped = set(spans) - set(other)
+    return bool(dropped) and set(other) < set(spans) and all(
+        label == "NAME" and quoted(text, words) != words for label, words in dropped)
 
 
 def _said_outright(spans: tuple[tuple[str, str], ...], other: tuple[tuple[str, str], ...], text: str) -> bool:
@@ -371,8 +395,13 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
         # One journey named ("merge it with the bird one" names one, "it" the other); a group names them all.
         if len(named) == 1 and len(ids) == 1 and conversation.focus and conversation.focus not in ids:
             ids = [conversation.focus, *ids]
+        if not named and not EVERYTHING.search(text):
+            # "those two are really the same thing": the tool is given the words, lists the journeys and asks
+            # which two.
+            return Request(intent, ({"journeys": [Words(_topic_words(text.strip(" .!?")))]},), clarify=True,
+                           confidence=reading.confidence, reading=reading)
         if not named:
-            ids = everyone if EVERYTHING.search(text) else []
+            ids = everyone
         if len(set(ids)) < 2 and not (len(ids) >= 2 and not unclear(({"journeys": ids},))):
             return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
         # The same journey named twice ("merge 2 and 2") goes to the tool as said: it explains the mistake.
