@@ -281,8 +281,8 @@ def understanding_lines(r: dict) -> list[str]:
              f"request, {reading['learned']['messages']} messages of the understanding's test split.", "",
              "| understanding | turn p50 (ms) | turn p95 (ms) | turn p50 / old | reading p50 (ms) | reading p95 (ms) |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    for name, label in (("learned", "learned (MiniLM + LoRA, the default)"),
-                        ("patterns", "old pattern reader (JOURNEYS_UNDERSTANDING=patterns)")):
+    for name, label in (("learned", "learned (MiniLM + LoRA, JOURNEYS_UNDERSTANDING=learned)"),
+                        ("patterns", "old pattern reader (the default)")):
         t, m = turns[name], reading[name]
         lines.append(f"| {label} | {t['p50_s'] * 1000:.0f} | {t['p95_s'] * 1000:.0f} | "
                      f"{t['p50_s'] / turns['patterns']['p50_s']:.2f} | {m['p50_s'] * 1000:.1f} | "

@@ -79,7 +79,8 @@ class Settings(BaseSettings):
     # How the offline agent reads a message: "patterns" (the default for now: the pattern reader,
     # agent/understanding.py) or "learned" (the understanding model, journeys/understanding/; far better on
     # phrasings nobody wrote a pattern for and passing every dialogue scenario, see
-    # docs/evaluation/understanding.md, but six pattern-era agent tests still fail with it: issue 26's note).
+    # docs/evaluation/understanding.md, but six agent tests and a reliability fixture written for the
+    # patterns still fail with it).
     understanding: Literal["learned", "patterns"] = "patterns"
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
     # None uses chat_model, and without either simulated users follow rules.
