@@ -386,7 +386,7 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
         ids = _journeys_named(named[:1], conversation, embed)
         if not ids:
             return Request(intent, clarify=True, confidence=reading.confidence, reading=reading)
-        return Request(intent, ({"journey": ids[0], "new_name": name(quoted(text, reading.of("NAME")[-1]))},),
+        return Request(intent, ({"journey": ids[0], "new_name": name(quoted(text, _last_name(reading.of("NAME"), text)))},),
                        confidence=reading.confidence, reading=reading)
     args: dict[str, Any] = {}
     calls: list[dict[str, Any]] | None = None
@@ -407,7 +407,7 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
         # The same journey named twice ("merge 2 and 2") goes to the tool as said: it explains the mistake.
         args = {"journeys": sorted(set(ids)) if len(set(ids)) > 1 else ids}
         if reading.of("NAME"):
-            args["new_name"] = name(quoted(text, reading.of("NAME")[-1]))
+            args["new_name"] = name(quoted(text, _last_name(reading.of("NAME"), text)))
     elif intent == "split_journey":
         ids = _journeys_named(named[:1], conversation, embed)
         if not ids:
@@ -425,7 +425,7 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
     elif intent == "add_journey":
         if not reading.of("NAME"):
             return Request("help", reading=reading)
-        args = {"name": name(quoted(text, reading.of("NAME")[-1]))}
+        args = {"name": name(quoted(text, _last_name(reading.of("NAME"), text)))}
     elif intent == "item_in_journey":
         args = {"item": (reading.of("ITEM") or [text])[0]}
         if named:
@@ -455,6 +455,18 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
             args["k"] = count(reading.of("COUNT")[0])
     return Request(intent, tuple(calls) if calls is not None else (args,), confidence=reading.confidence,
                    reading=reading)
+
+
+def _last_name(names: list[str], text: str) -> str:
+    """The new name the message gives last: names the tagger cut at "and" ("Crocheting granny squares | and |
+    amigurumi on buses") are one name again."""
+    joined = names[-1]
+    for before in reversed(names[:-1]):
+        start, end = text.find(before), text.find(joined)
+        if start < 0 or end < 0 or not re.fullmatch(r"\s*(?:and|&|\+)\s*", text[start + len(before):end], re.I):
+            break
+        joined = text[start:end + len(joined)]
+    return joined
 
 
 def _without_time_words(query: str, time: str) -> str:

@@ -260,3 +260,14 @@ def test_a_month_alone_after_a_search_is_no_topic_and_a_verb_topic_is_the_activi
     assert request.args == {"query": "bikes", "since": "2026-05-01", "until": "2026-05-31"}
     bake = request_of(Reading("recommend", 0.99, (("QUERY", "bake"),)), "what should I bake next?", conversation())
     assert bake.args == {"topic": "baking"}
+
+
+def test_a_new_name_the_tagger_cut_at_and_is_one_name():
+    reading = Reading("rename_journey", 0.99, (("JOURNEY", "the bike one"), ("NAME", "Crocheting granny squares"),
+                                               ("NAME", "amigurumi on buses")))
+    request = request_of(reading, "rename the bike one to Crocheting granny squares and amigurumi on buses",
+                         conversation())
+    assert request.args["new_name"] == "Crocheting granny squares and amigurumi on buses"
+    # A name said again later is the one meant ("call it A, no wait, B").
+    again = Reading("rename_journey", 0.99, (("JOURNEY", "the bike one"), ("NAME", "Steel"), ("NAME", "Chrome")))
+    assert request_of(again, "call the bike one Steel, no wait, Chrome", conversation()).args["new_name"] == "Chrome"
