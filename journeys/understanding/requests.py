@@ -7,7 +7,8 @@ meaning), reads dates, and keeps changes safe:
   journey was just talked about; words that name no journey, or several, get one question
   naming the candidates, never the journey last discussed;
 - a change the model is unsure of is asked about ("Do you want me to ...?") before it is made;
-- "undo" is always undo, and an answer completes the question it answers, nothing else.
+- "undo" is always undo (while "Do you want me to ...?" waits, it drops the change asked about, which was never
+  made), and an answer completes the question it answers, nothing else.
 """
 
 from __future__ import annotations
@@ -173,6 +174,11 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
             and resolve_journey(conversation.journeys, text, strict=True).journey is not None:
         # "Which one do you mean?" "the undo one then": a message that is a journey's name answers the question.
         reading = Reading("answer", reading.confidence, (("JOURNEY", text.strip()),))
+    if reading.intent == "undo" and pending.get("kind") == "yes_no" and pending.get("calls") \
+            and not pending.get("offered"):
+        # "Do you want me to steer ...?" "undo that": the change asked about was never made, and taking back an
+        # older one would change what the person did not mean; the held change is dropped instead.
+        return Request("cancel", reading=reading)
     if reading.intent == "undo":
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)
     request = _meant(reading, text, conversation, embed)

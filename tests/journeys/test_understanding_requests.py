@@ -271,3 +271,13 @@ def test_a_new_name_the_tagger_cut_at_and_is_one_name():
     # A name said again later is the one meant ("call it A, no wait, B").
     again = Reading("rename_journey", 0.99, (("JOURNEY", "the bike one"), ("NAME", "Steel"), ("NAME", "Chrome")))
     assert request_of(again, "call the bike one Steel, no wait, Chrome", conversation()).args["new_name"] == "Chrome"
+
+
+def test_undo_while_a_change_is_asked_about_drops_that_change_and_takes_back_nothing_older():
+    held = {"kind": "yes_no", "intent": "steer_journey", "calls": [{"journey": "j3", "direction": "less"}]}
+    request = request_of(Reading("undo", 0.99), "actually scratch that, undo", conversation(pending=held))
+    assert request.intent == "cancel"
+    # With no change held ("which one?" waits), undo takes back the last change, as always.
+    which = {"kind": "which", "intent": "reject_journey", "args": {}, "offered": []}
+    assert request_of(Reading("undo", 0.99), "undo", conversation(pending=which)).intent == "undo"
+    assert request_of(Reading("undo", 0.99), "undo", conversation()).intent == "undo"
