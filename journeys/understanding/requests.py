@@ -31,6 +31,8 @@ CHANGES = frozenset({"confirm_journey", "reject_journey", "pause_journey", "rena
 # Below this probability of its intent a change is asked about before it is made (chosen on the dev split: no wrong
 # change there, fewest questions); so is a change a word the tagger hesitates over could alter (model.HESITANT).
 CHANGE_SURE = 0.9
+# Span labels that refer to a journey (a steering direction is a reference too).
+REFERENCES = ("JOURNEY", "MORE", "LESS")
 # Requests that only look (a suggestion, a search): a word the tagger almost took as their topic is taken.
 LOOKING = frozenset({"recommend", "search_history", "unassigned"})
 # Readings a reply to "which one?" may get when it names a journey by a word of its name ("the undo one then" for
@@ -192,7 +194,7 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
     # A change must name its journey in the message ("pause it" does; a bare "no" or "cancel" does not, and is never
     # taken as a change to the journey last talked about).
     unnamed = request.intent in CHANGES - {"add_journey"} and not EVERYTHING.search(text) and not any(
-        label in ("JOURNEY", "MORE", "LESS") for label, _ in reading.spans) and not _named_in_other_reading(
+        label in REFERENCES for label, _ in reading.spans) and not _named_in_other_reading(
         request, reading, text, conversation, embed)
     if request.ask:
         return request
@@ -223,7 +225,7 @@ def _completed(request: Request, reading: Reading, text: str, conversation: Conv
     its place or the words of its name ("the | Unnamed interest one" cut in two, "the Unnamed interest one" whole).
     A change read so is asked about first."""
     def words_of(spans: tuple[tuple[str, str], ...]) -> set[str]:
-        return {w for label, words in spans if label in ("JOURNEY", "MORE", "LESS") for w in words.lower().split()}
+        return {w for label, words in spans if label in REFERENCES for w in words.lower().split()}
 
     if reading.intent == "rename_journey" and not reading.of("NAME"):
         # A rename the tagger found no new name for: the one it almost found ("rename number 9 to Foo").
@@ -234,10 +236,10 @@ def _completed(request: Request, reading: Reading, text: str, conversation: Conv
     if not request.clarify:
         return request
     for spans in reading.alternatives:
-        references = [words for label, words in spans if label in ("JOURNEY", "MORE", "LESS")]
+        references = [words for label, words in spans if label in REFERENCES]
         # Only a reading that joins or extends the words found: one that leaves a reference out is no completion.
-        if references and words_of(reading.spans) <= words_of(spans) and all(resolve_journey(conversation.journeys, words, strict=True).journey is not None
-                              for words in references):
+        if references and words_of(reading.spans) <= words_of(spans) and all(
+                resolve_journey(conversation.journeys, words, strict=True).journey is not None for words in references):
             other = _meant(reading.instead(spans), text, conversation, embed)
             if not other.clarify and other.intent == request.intent:
                 return replace(other, ask=other.intent in CHANGES)
@@ -255,7 +257,7 @@ def _named_in_other_reading(request: Request, reading: Reading, text: str, conve
                             embed: Embed) -> bool:
     """Whether the tagger almost read a reference that makes the same request ("confirm it" with "it" a little
     short of a span): the message does name its journey."""
-    return any(any(label in ("JOURNEY", "MORE", "LESS") for label, _ in spans)
+    return any(any(label in REFERENCES for label, _ in spans)
                and _meant(reading.instead(spans), text, conversation, embed).calls == request.calls
                for spans in reading.alternatives)
 
@@ -281,7 +283,7 @@ def _only_drops_journeys(spans: tuple[tuple[str, str], ...], other: tuple[tuple[
     ("less bread" read as a word about nothing): a word that names a journey is no word to doubt."""
     if not set(other) < set(spans):
         return False
-    return all(label in ("JOURNEY", "MORE", "LESS") and not isinstance(resolve(words, conversation, embed), Words)
+    return all(label in REFERENCES and not isinstance(resolve(words, conversation, embed), Words)
                for label, words in set(spans) - set(other))
 
 
