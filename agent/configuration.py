@@ -11,8 +11,8 @@ OFFLINE = "offline"
 class Configuration:
     """How the agent understands the user.
 
-    chat_model: "offline" (the default: the pattern reader, or with JOURNEYS_UNDERSTANDING=learned the
-    understanding model, journeys/understanding/, reads the message into tool calls; replies from
+    chat_model: "offline" (the default: the understanding model, journeys/understanding/, or with
+    JOURNEYS_UNDERSTANDING=patterns the pattern reader, reads the message into tool calls; replies from
     templates in prompts/) or a LangChain "provider:model" string (such as
     "openai:gpt-4o-mini" or "ollama:llama3.1") whose model drives the same tools by tool calling.
     """

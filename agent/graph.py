@@ -1,8 +1,8 @@
 """The agent's graph: understand the message, call tools, reply; checkpointed per conversation.
 
-Offline (the default), the pattern reader (agent/understanding.py) or, with
-JOURNEYS_UNDERSTANDING=learned, the understanding model (agent/reader.py over journeys/understanding/)
-reads the message, and templates word the reply:
+Offline (the default), the understanding model (agent/reader.py over journeys/understanding/) or, with
+JOURNEYS_UNDERSTANDING=patterns, the pattern reader of earlier versions (agent/understanding.py) reads the
+message, and templates word the reply:
     understand -> tools -> respond
 With a chat model configured, the model chooses tools and words the reply itself:
     call_model -> tools -> call_model ... -> end

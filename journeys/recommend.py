@@ -71,7 +71,7 @@ class Catalogue:
 
     def __init__(self, item_ids: Sequence[str], titles: Sequence[str], kinds: Sequence[str],
                  embeddings: np.ndarray, incidence: sparse.csr_matrix, user_ids: Sequence[str] = (),
-                 source: str = ""):
+                 source: str = "", min_users: int = 1):
         self.item_ids = list(item_ids)
         self.titles = list(titles)
         self.kinds = list(kinds)
@@ -84,6 +84,9 @@ class Catalogue:
         self.source = source
         self.index = {item_id: i for i, item_id in enumerate(self.item_ids)}
         self.popularity = np.asarray(incidence.sum(axis=0)).ravel().astype(np.float32)
+        # The items that may be offered: those at least min_users distinct people had (the rest are private to
+        # one or a few people, and only inform co-occurrence).
+        self.offerable = self.popularity >= min_users
         self.transposed = incidence.T.tocsr()
         sizes = np.asarray(incidence.sum(axis=1)).ravel()
         self.user_damping = 1.0 / np.power(np.maximum(sizes, 1.0), USER_DAMPING)
@@ -94,8 +97,9 @@ class Catalogue:
         self.prior = prior / prior.max() if len(prior) and prior.max() > 0 else prior
 
     @classmethod
-    def from_activities(cls, activities: Iterable[StoredActivity], source: str = "") -> "Catalogue":
-        """The catalogue of every item in these activities (of one or many users, with embeddings)."""
+    def from_activities(cls, activities: Iterable[StoredActivity], source: str = "", min_users: int = 1) -> "Catalogue":
+        """The catalogue of every item in these activities (of one or many users, with embeddings); only items at
+        least min_users distinct users had are offered."""
         index: dict[str, int] = {}
         titles: list[str] = []
         kinds: list[str] = []
@@ -126,15 +130,16 @@ class Catalogue:
             (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(users), len(titles)))
         incidence.sum_duplicates()
         incidence.data[:] = 1.0  # a user who had an item twice still had it once
-        return cls(list(index), titles, kinds, unit_rows(np.asarray(embeddings, dtype=np.float32)), incidence, list(users), source)
+        return cls(list(index), titles, kinds, unit_rows(np.asarray(embeddings, dtype=np.float32)), incidence,
+                   list(users), source, min_users)
 
     def __len__(self) -> int:
         return len(self.item_ids)
 
     def new_to(self, item_ids: Iterable[str]) -> int:
-        """How many catalogue items are not among these (the items a user already had)."""
+        """How many catalogue items that may be offered are not among these (the items a user already had)."""
         had = {self.index[i] for i in item_ids if i in self.index}
-        return len(self.item_ids) - len(had)
+        return int(self.offerable.sum()) - sum(1 for i in had if self.offerable[i])
 
 
 def journey_weight(journey: Journey) -> float:
@@ -234,6 +239,7 @@ def _scores(catalogue: Catalogue, members: Sequence[Sequence[StoredActivity]], c
         co_occurrence = _co_occurrence(catalogue, members)
     scores = CO_OCCURRENCE_WEIGHT * co_occurrence + MEANING_WEIGHT * meaning + POPULARITY_WEIGHT * catalogue.prior[:, None]
     scores[(co_occurrence <= 0) & (meaning < MIN_MEANING)] = -np.inf
+    scores[~catalogue.offerable] = -np.inf  # too few people had it: private
     return scores
 
 

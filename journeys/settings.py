@@ -15,7 +15,7 @@ ENV_PREFIX = "JOURNEYS_"
 # What the numeric settings may be, with an example for the error sentence: a namer asked for a billion
 # beams, a negative number of retries or a timeout of nan is refused when the settings are read.
 NUMBER_RANGES = {"namer_timeout": (0.01, 3600, 30), "namer_retries": (0, 10, 2), "namer_candidates": (1, 16, 8),
-                 "request_budget": (0, 1_000_000, 60)}
+                 "request_budget": (0, 1_000_000, 60), "recommend_min_users": (1, 1_000_000, 3)}
 DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
@@ -76,12 +76,10 @@ class Settings(BaseSettings):
     namer_candidates: Annotated[int, _within("namer_candidates")] = 8
     # "provider:model" of a LangChain chat model to drive the agent; None is the offline default.
     chat_model: str | None = None
-    # How the offline agent reads a message: "patterns" (the default for now: the pattern reader,
-    # agent/understanding.py) or "learned" (the understanding model, journeys/understanding/; far better on
-    # phrasings nobody wrote a pattern for and passing every dialogue scenario, see
-    # docs/evaluation/understanding.md, but six agent tests and a reliability fixture written for the
-    # patterns still fail with it).
-    understanding: Literal["learned", "patterns"] = "patterns"
+    # How the offline agent reads a message: "learned" (the understanding model, journeys/understanding/: far
+    # better on phrasings nobody wrote a pattern for, see docs/evaluation/understanding.md) or "patterns" (the
+    # pattern reader of earlier versions, agent/understanding.py, kept for comparison).
+    understanding: Literal["learned", "patterns"] = "learned"
     # "provider:model" of the chat model that plays simulated users in dialogue scenarios;
     # None uses chat_model, and without either simulated users follow rules.
     simulator_model: str | None = None
@@ -93,6 +91,9 @@ class Settings(BaseSettings):
     # A history-format file of candidate items for recommendations; None offers every item in
     # the store the user has not had (other people's activities are the catalogue).
     catalog: Path | None = None
+    # An item of the store is suggested to someone only when at least this many distinct people have it: one
+    # person's private item (a diary entry, a home video) is never shown to another. Catalogue files are public.
+    recommend_min_users: Annotated[int, _within("recommend_min_users")] = 3
     # The web UI's budget of requests per visitor per minute: a click or a short message costs 1, a
     # 2,000-character message 11 (ui.app.request_cost); past it a request is refused with how long to
     # wait. 0 turns the budget off (load tests that replay many requests quickly).

@@ -256,8 +256,9 @@ class Workspace:
 
     def catalogue(self, user_id: str | None = None, catalog: Path | str | None = None,
                   on_progress: Callable[[int, int], None] | None = None) -> Catalogue:
-        """The candidates for recommendations: a history-format file (given, or the settings' catalog), else every
-        item in the store; a store holding nothing the user has not had offers the demo's sample catalogue.
+        """The candidates for recommendations: a history-format file (given, or the settings' catalog), else the
+        items in the store that enough people had (settings.recommend_min_users); a store holding none the user has
+        not had offers the demo's sample catalogue.
 
         Catalogues are kept between calls and rebuilt only when their source changes (the store's
         count, the file's size and time); on_progress(done, total) follows the embedding of a file.
@@ -270,7 +271,8 @@ class Workspace:
             cached = self._catalogues.get("store")
             if cached is None or cached[0] != count:
                 # Reading the whole store takes seconds on a large one: only when it changed.
-                cached = (count, Catalogue.from_activities(self.history.everyone(with_embeddings=True), "store"))
+                cached = (count, Catalogue.from_activities(self.history.everyone(with_embeddings=True), "store",
+                                                           self.settings.recommend_min_users))
                 self._catalogues["store"] = cached
             store = cached[1]
         if user_id is not None and not store.new_to(s.activity.item_id for s in self.history.activities(user_id)):

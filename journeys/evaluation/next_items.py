@@ -176,10 +176,13 @@ class EvaluationData:
         """journeys.recommend's Catalogue of the training store (embedded on first use, then kept)."""
         if self._catalogue is None:
             from journeys.recommend import Catalogue
+            from journeys.settings import Settings
 
             vectors = embed(self.embedder, [a.text for a in self.store], f"embedding the {self.key} store")
+            # The product's own privacy rule: an item few people had is never offered.
             self._catalogue = Catalogue.from_activities(
-                StoredActivity(a.activity_id, a, vectors[a.text]) for a in self.store)
+                (StoredActivity(a.activity_id, a, vectors[a.text]) for a in self.store), "store",
+                Settings().recommend_min_users)
         return self._catalogue
 
 

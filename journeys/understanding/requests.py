@@ -38,7 +38,13 @@ LOOKING = frozenset({"recommend", "search_history", "unassigned"})
 # Readings a reply to "which one?" may get when it names a journey by a word of its name ("the undo one then" for
 # "Undo & editors"): then it is the answer. "undo", "undo the last thing" always undo.
 NOT_A_REQUEST = frozenset({"undo", "out_of_scope", "help", "small_talk", "greeting", "thanks"})
+# A reference by number alone: "0", "#7", "no. 3", "number 12".
+NUMBER_REFERENCE = re.compile(r"(?:#|no\.?\s*|number\s+)?-?\d+", re.IGNORECASE)
+# Requests that can give a new name.
+NAMING = frozenset({"rename_journey", "name_journey", "merge_journeys", "add_journey"})
 ONE_BY_WORD = re.compile(r"\bthe [^\W\d_]+ one\b", re.IGNORECASE)
+# At most this many words and naming a journey: a bare name ("bob ross"), an answer to "which one?".
+BARE_ANSWER_WORDS = 3
 # Requests "the same for the chickens one" can repeat: those made for one journey.
 REPEATABLE = frozenset({"confirm_journey", "reject_journey", "pause_journey", "explain_journey", "recommend",
                         "name_journey", "split_journey"})
@@ -172,9 +178,11 @@ def unclear(calls: tuple[dict[str, Any], ...]) -> list[Words]:
 def request_of(reading: Reading, text: str, conversation: Conversation, embed: Embed = None) -> Request:
     """The request a message makes, from the model's reading of it and the conversation."""
     pending = conversation.pending or {}
-    if pending.get("kind") == "which" and reading.intent in NOT_A_REQUEST and ONE_BY_WORD.search(text) \
+    if pending.get("kind") == "which" and reading.intent in NOT_A_REQUEST \
+            and (ONE_BY_WORD.search(text) or len(re.findall(r"[^\W_]+", text)) <= BARE_ANSWER_WORDS) \
             and resolve_journey(conversation.journeys, text, strict=True).journey is not None:
-        # "Which one do you mean?" "the undo one then": a message that is a journey's name answers the question.
+        # "Which one do you mean?" "the undo one then", "bob ross": a message that is a journey's name (in "the X one",
+        # or bare and short) answers the question, whatever else such words could mean.
         reading = Reading("answer", reading.confidence, (("JOURNEY", text.strip()),))
     if reading.intent == "undo" and pending.get("kind") == "yes_no" and pending.get("calls") \
             and not pending.get("offered"):
@@ -183,6 +191,7 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
         return Request("cancel", reading=reading)
     if reading.intent == "undo":
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)
+    reading = _with_quoted_name(reading, text)
     request = _meant(reading, text, conversation, embed)
     if reading.intent in LOOKING and not reading.spans:
         request = _narrowed(request, reading, text, conversation, embed)
@@ -198,11 +207,37 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
         request, reading, text, conversation, embed)
     if request.ask:
         return request
-    if request.intent in CHANGES and not (request.clarify or refused) and reading.intent not in ("yes", "answer") and (
-            unnamed or reading.confidence < CHANGE_SURE
-            or _hesitation_matters(request, reading, text, conversation, embed)):
-        request = replace(request, ask=True)
+    if request.intent in CHANGES and not (request.clarify or refused) and reading.intent not in ("yes", "answer"):
+        doubted = _number_doubted(request, reading, text, conversation, embed)
+        if doubted is not None:
+            return doubted
+        if unnamed or _sureness(reading, conversation) < CHANGE_SURE \
+                or _hesitation_matters(request, reading, text, conversation, embed):
+            request = replace(request, ask=True)
     return request
+
+
+def _sureness(reading: Reading, conversation: Conversation) -> float:
+    """How sure the model is of the request: its intent's probability, plus the runner-up's where that reads as the
+    same request (after a confirm, "and the last one is right too" is a confirm, and "the same for the last one")."""
+    runner_up, probability = reading.alternative
+    if runner_up == "same" and conversation.last == reading.intent and reading.intent in REPEATABLE:
+        return reading.confidence + probability
+    return reading.confidence
+
+
+def _number_doubted(request: Request, reading: Reading, text: str, conversation: Conversation,
+                    embed: Embed) -> Request | None:
+    """The question to ask when the tagger almost took one more number as a journey ("confirm 1 and 0" with "0"
+    short of a reference): a number in a change names a journey, so a number that names none is asked about."""
+    for spans in reading.alternatives:
+        added = set(spans) - set(reading.spans)
+        if set(reading.spans) < set(spans) and all(
+                label in REFERENCES and NUMBER_REFERENCE.fullmatch(words.strip()) for label, words in added):
+            other = _meant(reading.instead(spans), text, conversation, embed)
+            if other.clarify and other.intent == request.intent:
+                return other
+    return None
 
 
 def _narrowed(request: Request, reading: Reading, text: str, conversation: Conversation, embed: Embed) -> Request:
@@ -285,6 +320,26 @@ def _only_drops_journeys(spans: tuple[tuple[str, str], ...], other: tuple[tuple[
         return False
     return all(label in REFERENCES and not isinstance(resolve(words, conversation, embed), Words)
                for label, words in set(spans) - set(other))
+
+
+def _with_quoted_name(reading: Reading, text: str) -> Reading:
+    """A new name the person put in quotes is a name, whole, where the tagger found it only in its second
+    reading, or only in part ("merge 1 and 3 into 'Making things'" with just "things'" as a name there)."""
+    if reading.intent not in NAMING or reading.of("NAME") or not QUOTED.search(text):
+        return reading
+    insides = {next(g for g in match.groups() if g is not None) for match in QUOTED.finditer(text)}
+
+    def whole(spans: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((label, quoted(text, words) if label == "NAME" else words) for label, words in spans)
+
+    for other in reading.alternatives:
+        names = [words for label, words in whole(other) if label == "NAME" and words in insides]
+        if names:
+            spans = reading.spans + (("NAME", names[-1]),)
+            intent = "rename_journey" if reading.intent == "name_journey" else reading.intent
+            return replace(reading, intent=intent, spans=spans,
+                           alternatives=tuple(whole(a) for a in reading.alternatives if whole(a) != spans))
+    return reading
 
 
 def _quoted_name_dropped(spans: tuple[tuple[str, str], ...], other: tuple[tuple[str, str], ...], text: str) -> bool:

@@ -250,7 +250,7 @@ SYLLABLES = ["ba", "ko", "zor", "vek", "li", "mo", "tran", "quil", "fen", "da", 
 
 def new_name(pool: list[Journey], rng: random.Random) -> str:
     """A name a person might give a journey: another journey's name, as they would type it; sometimes one word
-    of it, or a short word of their own."""
+    of it, a short word of their own, or a name of their own ("My indoor garden")."""
     name = rng.choice(pool).name
     kind = rng.random()
     if kind < 0.12:
@@ -259,6 +259,8 @@ def new_name(pool: list[Journey], rng: random.Random) -> str:
             return rng.choice(words).capitalize()
     elif kind < 0.17:
         return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))).capitalize()
+    elif kind < 0.22:
+        return "My " + (name[0].lower() + name[1:] if name[1:2].islower() else name)  # "My indoor garden"
     return name if rng.random() < 0.6 else name.lower()
 
 
@@ -333,24 +335,32 @@ def expand_phrasing(family: dict[str, Any], text: str, journeys: list[Journey], 
         tail = message[end:].rstrip("?!. ")
         message = message[:end] + tail
     filler.text = message
-    state = _state(state_spec, journeys, filler, rng)
+    state = _state(state_spec, journeys, filler, rng, family_split(family) == "train")
     state.pop("asked_aside", None)
     expected = expected_request(family, filler.meant, journeys, state)
     label = family["intent"] if family["intent"] in CONTEXT_INTENTS else expected["intent"]
     return Utterance("", family["id"], family_split(family), message, state, spans, expected, label)
 
 
-def _state(spec: dict[str, Any], journeys: list[Journey], filler: _Filler, rng: random.Random) -> dict[str, Any]:
+def _state(spec: dict[str, Any], journeys: list[Journey], filler: _Filler, rng: random.Random,
+           training: bool) -> dict[str, Any]:
     """The conversation state: the visible journeys, the journey last talked about, a question awaiting an answer."""
     named = filler.meant.get("J")
     focus = None
+    last = spec.get("last")
     if spec.get("focus"):
         focus = rng.choice(journeys).id
+        if not last and not spec.get("pending") and rng.random() < 0.35:
+            last = rng.choice(AFTER)  # "ok, put it on hold" after a list, an explanation, a change...
+        if training and rng.random() < 0.1:
+            # "explain it" with nothing talked about yet is still a request about one journey ("it", which the
+            # tool then asks about), not a request for help: taught, not tested (the test split's "it" is meant).
+            focus = None
     elif rng.random() < 0.5:
         # Some other journey was talked about last: the message's own words must win over it.
         focus = rng.choice([j.id for j in journeys if j.id != named] or [journeys[0].id])
     state: dict[str, Any] = {"journeys": [{"id": j.id, "name": j.name} for j in journeys], "focus": focus,
-                             "pending": None, "last": spec.get("last"), "today": TODAY.isoformat()}
+                             "pending": None, "last": last, "today": TODAY.isoformat()}
     if not spec:
         # Most requests come in the middle of a conversation: after another request, or even while a question
         # waits (a whole new request drops it). The state must not decide what a message asks.

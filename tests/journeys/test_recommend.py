@@ -221,19 +221,43 @@ def test_in_the_demo_every_journey_gets_suggestions_from_its_own_topic(demo):
 
 def test_the_store_is_the_default_catalogue_rebuilt_only_when_it_changes(workspace, tmp_path):
     with_people(workspace, "maya", "theo")
+    # Each persona's items are theirs alone: nothing in the store may be offered to someone else yet.
+    assert workspace.catalogue("theo").source == "sample"
+    titles = ["Marathon taper week: what to eat", "Long run pacing for a first marathon",
+              "Kubernetes operators explained", "Sourdough starter troubleshooting"]
+    # Three runners had the same four items (enough people to offer them to someone else).
+    runners = [{"user_id": user, "item_id": f"s{i}", "title": title, "timestamp": f"2026-08-0{i + 1}T07:00:00Z",
+                "kind": "watch"} for user in ("sam", "ana", "bo") for i, title in enumerate(titles)]
+    workspace.ingest([write_lines(tmp_path / "runners.jsonl", [json.dumps(r) for r in runners])])
     store = workspace.catalogue("theo")
     assert store.source == "store" and workspace.catalogue("theo") is store
-    runner = [{"user_id": "sam", "item_id": f"s{i}", "title": title, "timestamp": f"2026-08-0{i + 1}T07:00:00Z",
-               "kind": "watch"} for i, title in enumerate([
-                   "Marathon taper week: what to eat", "Long run pacing for a first marathon",
-                   "Kubernetes operators explained", "Sourdough starter troubleshooting"])]
-    workspace.ingest([write_lines(tmp_path / "sam.jsonl", [json.dumps(r) for r in runner])])
-    rebuilt = workspace.catalogue("theo")
-    assert rebuilt is not store and len(rebuilt) == len(store) + 4
     found = workspace.recommend("theo", k=10)
-    # Other people's items are the catalogue: Sam's, as far as they fit Theo's journeys; never Theo's own.
+    # Other people's items are the catalogue: the runners', as far as they fit Theo's journeys; never Theo's own.
     assert {"s0", "s1", "s2"} <= {r.item_id for r in found} and "s3" not in {r.item_id for r in found}
     assert not {r.item_id for r in found} & {s.activity.item_id for s in workspace.history.activities("theo")}
+    one_more = {"user_id": "cy", "item_id": "s4", "title": "Trail shoes for a first ultramarathon",
+                "timestamp": "2026-08-09T07:00:00Z", "kind": "watch"}
+    workspace.ingest([write_lines(tmp_path / "cy.jsonl", [json.dumps(one_more)])])
+    rebuilt = workspace.catalogue("theo")
+    assert rebuilt is not store and len(rebuilt) == len(store) + 1
+
+
+def test_an_item_too_few_people_had_is_never_suggested_to_someone_else(workspace, tmp_path, embedder):
+    with_people(workspace, "maya", "theo")
+    # Sam's private log fits Theo's marathon journey better than anything: it is still Sam's alone.
+    private = {"user_id": "sam", "item_id": "sam-log", "title": "PRIVATE: Sam's marathon long run pacing diary",
+               "timestamp": "2026-08-01T07:00:00Z", "kind": "watch"}
+    shared = [{"user_id": user, "item_id": "pace", "title": "Long run pacing for a first marathon",
+               "timestamp": "2026-08-02T07:00:00Z", "kind": "watch"} for user in ("sam", "ana", "bo")]
+    two = [{"user_id": user, "item_id": "taper", "title": "Marathon taper week: what to eat",
+            "timestamp": "2026-08-03T07:00:00Z", "kind": "watch"} for user in ("sam", "ana")]
+    workspace.ingest([write_lines(tmp_path / "people.jsonl", [json.dumps(r) for r in [private, *shared, *two]])])
+    found = {r.item_id for r in workspace.recommend("theo", k=50)}
+    assert "pace" in found and "sam-log" not in found and "taper" not in found  # 3 people: offered; 1 or 2: not
+    assert all("PRIVATE" not in r.title and "PRIVATE" not in r.reason for r in workspace.recommend("maya", k=50))
+    # The number of people is a setting: at 1, every item of the store is offered (a store of public items).
+    public = Workspace(workspace.settings.model_copy(update={"recommend_min_users": 1}), embedder=embedder)
+    assert {"sam-log", "taper"} <= {r.item_id for r in public.recommend("theo", k=50)}
 
 
 def test_a_store_of_one_person_offers_the_sample_catalogue(workspace):

@@ -281,3 +281,44 @@ def test_undo_while_a_change_is_asked_about_drops_that_change_and_takes_back_not
     which = {"kind": "which", "intent": "reject_journey", "args": {}, "offered": []}
     assert request_of(Reading("undo", 0.99), "undo", conversation(pending=which)).intent == "undo"
     assert request_of(Reading("undo", 0.99), "undo", conversation()).intent == "undo"
+
+
+def test_a_name_in_quotes_is_the_new_name_whole_even_where_only_the_runner_up_reading_found_part_of_it():
+    text = "merge 1 and 3 into 'Making things'"
+    reading = Reading("merge_journeys", 0.99, (("JOURNEY", "1"), ("JOURNEY", "3")),
+                      alternatives=((("JOURNEY", "1"), ("JOURNEY", "3"), ("NAME", "things'")),))
+    request = request_of(reading, text, conversation())
+    assert request.args == {"journeys": ["j1", "j3"], "new_name": "Making things"}
+    assert not request.ask and not request.clarify
+    # Without quotes the runner-up's name is a doubt: asked about, not taken.
+    plain = Reading("merge_journeys", 0.99, (("JOURNEY", "1"), ("JOURNEY", "3")),
+                    alternatives=((("JOURNEY", "1"), ("JOURNEY", "3"), ("NAME", "things")),))
+    assert request_of(plain, "merge 1 and 3 into Making things", conversation()).ask
+
+
+def test_a_runner_up_that_reads_as_the_same_request_adds_to_the_models_sureness():
+    # After a confirm, "and the last one is right too" is a confirm, and also "the same for the last one".
+    reading = Reading("confirm_journey", 0.85, (("JOURNEY", "the last one"),), alternative=("same", 0.14))
+    text = "and the last one is right too"
+    assert not request_of(reading, text, conversation(last="confirm_journey")).ask
+    # After something else, "same" means another request: the doubt stays.
+    assert request_of(reading, text, conversation(last="explain_journey")).ask
+
+
+def test_a_number_the_tagger_almost_took_as_a_journey_is_asked_about_when_it_names_none():
+    reading = Reading("confirm_journey", 0.99, (("JOURNEY", "1"),),
+                      alternatives=((("JOURNEY", "1"), ("JOURNEY", "0")),))
+    request = request_of(reading, "confirm 1 and 0", conversation())
+    assert request.clarify and request.calls == ({"journey": "j1"}, {"journey": "0"})
+    # A number that names a journey in the runner-up reading is a doubt about which journeys: asked, not done.
+    named = Reading("confirm_journey", 0.99, (("JOURNEY", "1"),), alternatives=((("JOURNEY", "1"), ("JOURNEY", "2")),))
+    assert request_of(named, "confirm 1 and 2", conversation()).ask
+
+
+def test_a_short_bare_name_answers_which_one_whatever_the_model_made_of_it():
+    pending = {"kind": "which", "intent": "pause_journey", "args": {}}
+    request = request_of(Reading("out_of_scope", 0.8), "road bike", conversation(pending=pending))
+    assert (request.intent, request.args) == ("pause_journey", {"journey": "j2"})
+    # A longer message that only mentions a journey's words is not an answer.
+    chat = request_of(Reading("out_of_scope", 0.8), "my road bike is the best bike ever", conversation(pending=pending))
+    assert chat.intent == "out_of_scope"
