@@ -110,7 +110,8 @@ def _tool_args(intent: str, args: dict[str, Any]) -> dict[str, Any]:
     """A request's arguments as the tool takes them."""
     args = {k: str(v) if isinstance(v, str) else v for k, v in args.items()}
     if intent == "item_in_journey":
-        return {"query": args.get("item", ""), "k": 3}  # each item found says which journey it is in
+        # Each item found says which journey it is in; a journey asked about gets a yes or no.
+        return {"query": args.get("item", ""), "k": 3, **({"journey": args["journey"]} if args.get("journey") else {})}
     if intent == "unassigned":
         return {"query": args.get("topic") or "", "k": 10, "outside_journeys": True}
     if intent == "search_history" and not args.get("query"):

@@ -97,7 +97,7 @@ def search_facts(facts: dict[str, Any], args: dict[str, Any], span: Callable[[],
     else:
         items = sorted(items, key=lambda item: item["when"])  # a time alone: in the order they happened
     shown = {**facts, "items": items, "period": period_label(since, until), "span": None, "elsewhere": [],
-             **_placement(items)}
+             **_placement(items), "answer": _membership_answer(items, facts.get("asked_journey"))}
     if not items and shown["period"]:
         first_last = span()
         if first_last:
@@ -106,6 +106,16 @@ def search_facts(facts: dict[str, Any], args: dict[str, Any], span: Callable[[],
             outside = [item for item in elsewhere(query) if item.get("score", 0.0) >= SEARCH_MATCH]
             shown["elsewhere"] = outside[:ELSEWHERE]
     return shown
+
+
+def _membership_answer(items: list[dict[str, Any]], asked: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Whether the best match of a search is in the journey asked about ("is X in my uke journey?"): yes, or no
+    and where it is instead; None when no journey was asked about or nothing matched."""
+    if not asked or not items or "journey" not in items[0]:
+        return None
+    held = items[0]["journey"]
+    return {"holds": bool(held) and held.get("number") == asked.get("number"), "title": items[0]["title"],
+            "asked": asked["name"], "other": held["name"] if held else None}
 
 
 def _placement(items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def explain_journey(journey: str, runtime: Runtime) -> Result:
 
 @tool(response_format="content_and_artifact")
 def search_history(query: str, runtime: Runtime, k: int = 5, since: str | None = None, until: str | None = None,
-                   kind: str | None = None, outside_journeys: bool = False) -> Result:
+                   kind: str | None = None, outside_journeys: bool = False, journey: str | None = None) -> Result:
     """Search the user's activity history by meaning; returns the best matching items with dates and scores.
 
     Args:
@@ -108,6 +108,8 @@ def search_history(query: str, runtime: Runtime, k: int = 5, since: str | None =
         kind: only activities of this kind (watch, read, listen, search, like, save, ...).
         outside_journeys: only items that are in no journey ("where did my rockabilly stuff go?"); each item
             says which journey it is in otherwise.
+        journey: a journey the user asks about ("is the kala ukulele in my uke journey?"): its number, id or
+            words of its name; the answer then says whether the best match is in it.
     """
     if outside_journeys:
         found = views_outside(runtime.context.workspace, runtime.context.user_id, query, k=max(1, min(int(k), 20)))
@@ -122,7 +124,15 @@ def search_history(query: str, runtime: Runtime, k: int = 5, since: str | None =
         end = end + timedelta(days=1) - timedelta(microseconds=1)  # a bare date means the whole day
     items = search(runtime.context.workspace, runtime.context.user_id, query, k=max(1, min(int(k), 20)),
                    since=start, until=end, kinds=[kind] if kind else None)
-    return _result({"query": query, "items": items})
+    asked = None
+    if journey:
+        workspace, _, journeys = _session(runtime)
+        try:
+            found = _find(workspace, journeys, journey, changing=False)
+            asked = {"number": journeys.index(found) + 1, "name": found.name}
+        except Unresolved:
+            asked = None  # words that name no journey: the items found still say where each one is
+    return _result({"query": query, "items": items, **({"asked_journey": asked} if asked else {})})
 
 
 # Changing --------------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ TRAILING = re.compile(r"(?:[\s,.!]+(?:please|pls|plz|instead|instad|insted|thank
 # Words a name never ends with: a tagger that runs one word too far ("learning to knit this" winter) is cut back.
 DANGLING = re.compile(r"(?:\s+(?:this|that|these|the|a|an|to|for|of|and|or|in|on|at|with|from|by|my|your|some|"
                       r"next|last))+$", re.IGNORECASE)
+# Words that start the second half of a name cut in two ("Improving | the golf swing").
+CONTINUING = re.compile(r"(?:the|a|an|to|for|of|in|on|at|with|from|by)\s", re.IGNORECASE)
 # What separates journeys a reference names together ("1 and 3", "the bread and bird ones").
 LIST_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bwith\b)\s*", re.IGNORECASE)
 # What separates parts a span may hold together ("chords and songs", "water & leaf").
@@ -304,10 +306,34 @@ def _hesitation_matters(request: Request, reading: Reading, text: str, conversat
     as one reference or two) needs no question."""
     for spans in reading.alternatives:
         if (_only_drops_journeys(reading.spans, spans, conversation, embed) or _said_outright(reading.spans, spans, text)
-                or _quoted_name_dropped(reading.spans, spans, text)):
+                or _quoted_name_dropped(reading.spans, spans, text) or _broken(reading.spans, spans)
+                or _only_shortens(reading.spans, spans, conversation, embed)):
             continue
         other = _meant(reading.instead(spans), text, conversation, embed)
         if (other.intent, other.calls, other.clarify) != (request.intent, request.calls, request.clarify):
+            return True
+    return False
+
+
+def _only_shortens(spans: tuple[tuple[str, str], ...], other: tuple[tuple[str, str], ...],
+                   conversation: Conversation, embed: Embed) -> bool:
+    """Whether the other reading only cuts words off references that name a journey as they stand ("less of
+    the star gazing" read as "the star"): the whole words named it, so the part is no doubt."""
+    if len(spans) != len(other) or spans == other:
+        return False
+    return all((label, words) == (label_other, words_other) or (
+        label == label_other and label in REFERENCES and words_other.strip() and words_other in words
+        and not isinstance(resolve(words, conversation, embed), Words))
+        for (label, words), (label_other, words_other) in zip(spans, other))
+
+
+def _broken(spans: tuple[tuple[str, str], ...], other: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the other reading has a span no one would say: a reference made only of words that name nothing
+    ("less of the | star gazing" read as "the"), or a new name cut after a dangling word ("growing veg in the")."""
+    for label, words in set(other) - set(spans):
+        if label in REFERENCES and _says_nothing(words) and not PRONOUN.fullmatch(words.strip()):
+            return True
+        if label == "NAME" and DANGLING.search(words.rstrip(" ,.!?")):
             return True
     return False
 
@@ -494,8 +520,9 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
         if named:
             args["journey"] = resolve(named[0], conversation, embed)
     elif intent == "unassigned":
-        if reading.of("QUERY"):
-            args = {"topic": reading.of("QUERY")[0]}
+        topics = [words for words in reading.of("QUERY") if not _says_nothing(words)]
+        if topics:
+            args = {"topic": topics[0]}  # "what did I look at that isn't in any journey": no topic, not "that"
     elif intent == "search_history":
         if reading.of("QUERY"):
             args["query"] = " ".join(reading.of("QUERY"))
@@ -520,13 +547,24 @@ def _request(intent: str, reading: Reading, text: str, conversation: Conversatio
                    reading=reading)
 
 
+def _says_nothing(words: str) -> bool:
+    """Whether a topic is made only of words that name no topic ("that", "stuff", "the things")."""
+    return all(word in REFERENCE_FILLER for word in re.findall(r"[^\W_]+", words.lower()))
+
+
 def _last_name(names: list[str], text: str) -> str:
     """The new name the message gives last: names the tagger cut at "and" ("Crocheting granny squares | and |
-    amigurumi on buses") are one name again."""
+    amigurumi on buses") or where no name ends ("Submitting poetry to | magazines") are one name again."""
     joined = names[-1]
     for before in reversed(names[:-1]):
         start, end = text.find(before), text.find(joined)
-        if start < 0 or end < 0 or not re.fullmatch(r"\s*(?:and|&|\+)\s*", text[start + len(before):end], re.I):
+        if start < 0 or end < 0:
+            break
+        between = text[start + len(before):end]
+        # Cut at "and", or cut where a name cannot end or start ("Submitting poetry to | magazines",
+        # "Improving | the golf swing"): one name.
+        cut_mid_name = not between.strip() and (DANGLING.search(before) or CONTINUING.match(joined))
+        if not (re.fullmatch(r"\s*(?:and|&|\+)\s*", between, re.I) or cut_mid_name):
             break
         joined = text[start:end + len(joined)]
     return joined

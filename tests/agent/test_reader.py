@@ -121,7 +121,11 @@ def test_an_item_question_says_which_journey_holds_it(home):
     maya.ask("what are my journeys?")
     reply = maya.ask("is the kala concert ukulele in my uke journey?")
     ukulele = journey(home, "maya", "ukulele")
-    assert f"in **{ukulele.name}**" in reply.text
+    assert reply.text.startswith("Yes: ") and f"in **{ukulele.name}**" in reply.text
+    # Asked about another journey, the answer is no, and says where the item is.
+    crochet = journey(home, "maya", "crochet")
+    reply = maya.ask("is the kala concert ukulele in the crochet journey?")
+    assert reply.text.startswith("No: ") and f"in **{ukulele.name}**, not in **{crochet.name}**" in reply.text
 
 
 def test_the_same_again_for_another_journey_after_a_confirm(home):

@@ -322,3 +322,53 @@ def test_a_short_bare_name_answers_which_one_whatever_the_model_made_of_it():
     # A longer message that only mentions a journey's words is not an answer.
     chat = request_of(Reading("out_of_scope", 0.8), "my road bike is the best bike ever", conversation(pending=pending))
     assert chat.intent == "out_of_scope"
+
+
+def test_a_topic_of_words_that_name_nothing_is_no_topic():
+    text = "what did i look at that isnt in any journey"
+    request = request_of(Reading("unassigned", 0.99, (("QUERY", "that"),)), text, conversation())
+    assert (request.intent, request.args) == ("unassigned", {})
+    topical = request_of(Reading("unassigned", 0.99, (("QUERY", "rockabilly"),)), "where did my rockabilly go",
+                         conversation())
+    assert topical.args == {"topic": "rockabilly"}
+
+
+def test_a_runner_up_no_one_would_say_is_no_reason_to_ask():
+    # "the" alone names nothing, and a name never ends with "in the": such readings are not doubts.
+    steer = Reading("steer_journey", 0.99, (("MORE", "bread stuff"), ("LESS", "the bird")),
+                    alternatives=((("MORE", "bread stuff"), ("LESS", "the")),))
+    request = request_of(steer, "more bread stuff and less of the bird watching", conversation())
+    assert not request.ask and request.calls == ({"journey": "j1", "direction": "more"},
+                                                 {"journey": "j3", "direction": "less"})
+    add = Reading("add_journey", 0.99, (("NAME", "growing veg in the garden"),),
+                  alternatives=((("NAME", "growing veg in the"),),))
+    assert not request_of(add, "i wanna start growing veg in the garden this summer", conversation()).ask
+    # A runner-up that names another journey is still a doubt.
+    other = Reading("steer_journey", 0.99, (("MORE", "bread stuff"), ("LESS", "the bird")),
+                    alternatives=((("MORE", "bread stuff"), ("LESS", "the bike")),))
+    assert request_of(other, "more bread stuff and less of the bird or the bike", conversation()).ask
+
+
+def test_a_name_cut_where_no_name_ends_or_starts_is_one_name():
+    cut = Reading("rename_journey", 0.99, (("JOURNEY", "number 2"), ("NAME", "Submitting poetry to"),
+                                           ("NAME", "magazines")))
+    assert request_of(cut, "call number 2 Submitting poetry to magazines", conversation()).args["new_name"] == \
+        "Submitting poetry to magazines"
+    started = Reading("add_journey", 0.99, (("NAME", "Improving"), ("NAME", "the golf swing")))
+    assert request_of(started, "i'm teaching myself Improving the golf swing", conversation()).args == \
+        {"name": "Improving the golf swing"}
+    # A verb before the name is not part of it.
+    verb = Reading("add_journey", 0.99, (("NAME", "learn"), ("NAME", "picture books for toddlers")))
+    assert request_of(verb, "wanna learn picture books for toddlers", conversation()).args == \
+        {"name": "picture books for toddlers"}
+
+
+def test_a_runner_up_that_only_cuts_words_off_a_reference_that_names_a_journey_is_no_doubt():
+    reading = Reading("steer_journey", 0.99, (("MORE", "sourdough stuff"), ("LESS", "the road bike restoration")),
+                      alternatives=((("MORE", "sourdough stuff"), ("LESS", "the road")),))
+    request = request_of(reading, "more sourdough stuff and less of the road bike restoration", conversation())
+    assert not request.ask and request.calls[1] == {"journey": "j2", "direction": "less"}
+    # Cut from words that name no journey for sure, the doubt stays.
+    vague = Reading("reject_journey", 0.99, (("JOURNEY", "the knitting things"),),
+                    alternatives=((("JOURNEY", "the knitting"),),))
+    assert request_of(vague, "reject the knitting things", conversation()).clarify
