@@ -186,10 +186,10 @@ def request_of(reading: Reading, text: str, conversation: Conversation, embed: E
         # "Which one do you mean?" "the undo one then", "bob ross": a message that is a journey's name (in "the X one",
         # or bare and short) answers the question, whatever else such words could mean.
         reading = Reading("answer", reading.confidence, (("JOURNEY", text.strip()),))
-    if reading.intent == "undo" and pending.get("kind") == "yes_no" and pending.get("calls") \
-            and not pending.get("offered"):
-        # "Do you want me to steer ...?" "undo that": the change asked about was never made, and taking back an
-        # older one would change what the person did not mean; the held change is dropped instead.
+    if reading.intent == "undo" and pending.get("kind") == "yes_no" and pending.get("calls"):
+        # "Do you want me to steer ...?" or "Do you mean Hydroponics?" "undo that": the change asked about was
+        # never made, and taking back an older one would change what the person did not mean; the held change is
+        # dropped instead (a second "undo" then takes back the last change made).
         return Request("cancel", reading=reading)
     if reading.intent == "undo":
         return Request("undo", ({},), confidence=reading.confidence, reading=reading)

@@ -277,6 +277,9 @@ def test_undo_while_a_change_is_asked_about_drops_that_change_and_takes_back_not
     held = {"kind": "yes_no", "intent": "steer_journey", "calls": [{"journey": "j3", "direction": "less"}]}
     request = request_of(Reading("undo", 0.99), "actually scratch that, undo", conversation(pending=held))
     assert request.intent == "cancel"
+    # The same when the tool offered the journey it took the words for ("Do you mean Hydroponics?").
+    offered = {"kind": "yes_no", "intent": "reject_journey", "offered": ["j3"], "calls": [{"journey": "j3"}]}
+    assert request_of(Reading("undo", 0.99), "wait nvm, reverse that", conversation(pending=offered)).intent == "cancel"
     # With no change held ("which one?" waits), undo takes back the last change, as always.
     which = {"kind": "which", "intent": "reject_journey", "args": {}, "offered": []}
     assert request_of(Reading("undo", 0.99), "undo", conversation(pending=which)).intent == "undo"
