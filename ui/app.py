@@ -71,6 +71,8 @@ HISTORY_FORMAT = ("JSON Lines or CSV in the history format: one activity per lin
 MAX_NAME_CHARS = 64
 # Most people a file's "which one is you?" list offers (the ones with the most activities).
 MAX_FILE_PEOPLE = 500
+# What a page's browser id looks like: a Gradio session hash, or 32 hex digits (ids kept by earlier versions).
+BROWSER_ID = re.compile(r"[0-9a-z]{8,64}")
 # The page's browser id lives in localStorage under this key, so a reload finds its conversation again.
 # (Gradio encrypts BrowserState; the value is only a random conversation id, so a fixed key is enough.)
 BROWSER_KEY = "journeys-browser"
@@ -377,7 +379,11 @@ class Page:
     def open_page(self, stored: str | None, picked: str | None, request: gr.Request) -> tuple[Any, ...]:
         """On load: this browser's id (made once, kept in localStorage), its conversation restored, the people."""
         self.whose_if_any(picked, request)  # another login's page gets nothing
-        browser = stored if stored and re.fullmatch(r"[0-9a-f]{32}", str(stored)) else uuid.uuid4().hex
+        # A new page's id is its Gradio session: a message sent before this load event finished (a busy server)
+        # was kept under that session, and stays this browser's conversation after a reload.
+        session = getattr(request, "session_hash", None)
+        fresh = session if session and BROWSER_ID.fullmatch(str(session)) else uuid.uuid4().hex
+        browser = stored if stored and BROWSER_ID.fullmatch(str(stored)) else fresh
         picker = gr.skip() if self.login else gr.Dropdown(choices=self.everyone.choices())
         return browser, browser, self.restored(picked, browser, request), self.describe(picked, request), picker
 
