@@ -353,7 +353,7 @@ def _with_quoted_name(reading: Reading, text: str) -> Reading:
     reading, or only in part ("merge 1 and 3 into 'Making things'" with just "things'" as a name there)."""
     if reading.intent not in NAMING or reading.of("NAME") or not QUOTED.search(text):
         return reading
-    insides = {next(g for g in match.groups() if g is not None) for match in QUOTED.finditer(text)}
+    insides = set(_quoted_texts(text))
 
     def whole(spans: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
         return tuple((label, quoted(text, words) if label == "NAME" else words) for label, words in spans)
@@ -363,8 +363,8 @@ def _with_quoted_name(reading: Reading, text: str) -> Reading:
         if names:
             spans = reading.spans + (("NAME", names[-1]),)
             intent = "rename_journey" if reading.intent == "name_journey" else reading.intent
-            return replace(reading, intent=intent, spans=spans,
-                           alternatives=tuple(whole(a) for a in reading.alternatives if whole(a) != spans))
+            rest = tuple(whole(a) for a in reading.alternatives)
+            return replace(reading, intent=intent, spans=spans, alternatives=tuple(a for a in rest if a != spans))
     return reading
 
 
@@ -583,12 +583,16 @@ def name(words: str) -> str:
     return DANGLING.sub("", TRAILING.sub("", words).strip(" \"'“”‘’.,!")).strip(" \"'“”‘’.,!")
 
 
+def _quoted_texts(text: str) -> list[str]:
+    """What the message puts in quotes, each quoted text without its quotes."""
+    return [next(group for group in match.groups() if group is not None) for match in QUOTED.finditer(text)]
+
+
 def quoted(text: str, words: str) -> str:
     """The whole quoted name when the words found for a name are part of one ('call it "Old steel frames"' where
     only "steel frames" was tagged); otherwise the words."""
     found = set(re.findall(r"[^\W_]+", words.lower()))
-    for match in QUOTED.finditer(text):
-        inside = next(group for group in match.groups() if group is not None)
+    for inside in _quoted_texts(text):
         if found & set(re.findall(r"[^\W_]+", inside.lower())):
             return inside
     return words
